@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { GridSpecSchema } from './grid.js';
+import {
+  DATASET_FORMATS,
+  FUSION_NAMES,
+  REPORT_RULES,
+  RUN_STATUSES,
+  SWEEP_STATUSES,
+  TEXT_ENCODER_NAMES,
+  TRAINING_MODES,
+} from './names.js';
+
+/** `POST /api/datasets`: register a dataset folder, read exactly as its authors ship it. */
+export const RegisterDatasetBodySchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9._-]+$/, 'use letters, digits, ".", "_" and "-" only'),
+    format: z.enum(DATASET_FORMATS),
+    /** Folder (or manifest file for `manifest`) on the machine that runs the API and workers. */
+    root: z.string().trim().min(1),
+    /** Check that every image file exists (off: register from metadata only). */
+    checkImages: z.boolean().default(true),
+  })
+  .strict();
+export type RegisterDatasetBody = z.infer<typeof RegisterDatasetBodySchema>;
+
+/** `POST /api/sweeps`. */
+export const CreateSweepBodySchema = GridSpecSchema;
+
+export const SCHEDULE_OVERLAP_POLICIES = ['skip', 'buffer_one', 'allow_all', 'cancel_other'] as const;
+
+/** `POST /api/schedules`: retrain a grid on a cron or interval spec. */
+export const CreateScheduleBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    grid: GridSpecSchema,
+    /** Cron expression (UTC), e.g. `0 3 * * 1`. */
+    cron: z.string().trim().min(1).optional(),
+    /** Interval in seconds (≥ 60). */
+    intervalSeconds: z.int().min(60).optional(),
+    overlap: z.enum(SCHEDULE_OVERLAP_POLICIES).default('skip'),
+    paused: z.boolean().default(false),
+  })
+  .strict()
+  .refine((b) => (b.cron === undefined) !== (b.intervalSeconds === undefined), {
+    message: 'give exactly one of cron or intervalSeconds',
+    path: ['cron'],
+  });
+export type CreateScheduleBody = z.infer<typeof CreateScheduleBodySchema>;
+
+/** Headline metrics of a finished run (at the epoch its report rule picked). */
+export interface RunMetrics {
+  srcc: number;
+  plcc: number;
+  plccLogistic: number | null;
+  krcc: number;
+  rmse: number;
+}
+
+export interface RunSummary {
+  id: string;
+  sweepId: string;
+  cellKey: string;
+  dataset: string;
+  textEncoder: (typeof TEXT_ENCODER_NAMES)[number];
+  imageEncoder: string;
+  fusion: (typeof FUSION_NAMES)[number];
+  splitRepeat: number;
+  seed: number;
+  status: (typeof RUN_STATUSES)[number];
+  attempts: number;
+  backend: string | null;
+  trainingMode: (typeof TRAINING_MODES)[number];
+  reportRule: (typeof REPORT_RULES)[number];
+  reportedEpoch: number | null;
+  /** Latest epoch reached (progress while running). */
+  epochsDone: number;
+  epochs: number;
+  metrics: RunMetrics | null;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface SweepSummary {
+  id: string;
+  name: string | null;
+  status: (typeof SWEEP_STATUSES)[number];
+  scheduleId: string | null;
+  cellCount: number;
+  counts: Record<(typeof RUN_STATUSES)[number], number>;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface SweepDetail extends SweepSummary {
+  grid: z.infer<typeof GridSpecSchema>;
+  runs: RunSummary[];
+}
+
+/** One Table-1 cell: aggregated over the runs (seeds × split repeats) of that grid point. */
+export interface TableCell {
+  srcc: number;
+  plcc: number;
+  /** Standard deviation over runs (0 with one run). */
+  srccStd: number;
+  plccStd: number;
+  runs: number;
+  /** Set when any run used `best-on-test`: the figure is optimistic. */
+  optimistic: boolean;
+}
+
+/** `GET /api/tables/1`: text encoder × fusion → SRCC, PLCC, from Postgres. */
+export interface Table1 {
+  dataset: string | null;
+  fusions: (typeof FUSION_NAMES)[number][];
+  rows: { textEncoder: string; cells: Partial<Record<(typeof FUSION_NAMES)[number], TableCell>> }[];
+  /** The paper's figures for the same rows where the paper has them (see reference/). */
+  reported: { textEncoder: string; cells: Partial<Record<(typeof FUSION_NAMES)[number], { srcc: number; plcc: number; uncertain?: boolean }>> }[];
+}
