@@ -1,0 +1,220 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { entryPoints, stackPaths, type StackPaths } from './paths.js';
+import { portOpen, runningPid, startProcess, stopProcess, waitForLog, type Supervisor } from './supervisor.js';
+
+const execFileAsync = promisify(execFile);
+
+/** What `agiqa up` started, written to `<AGIQA_HOME>/run/stack.json` for later commands. */
+export interface StackState {
+  startedAt: string;
+  home: string;
+  apiUrl: string;
+  dashboardUrl: string;
+  temporal: { address: string; uiUrl: string | null; managed: boolean };
+  database: { url: string; kind: 'pglite-gateway' | 'external'; managed: boolean };
+  workers: string[];
+}
+
+export interface UpOptions {
+  /** Use this Temporal frontend instead of starting a dev server. */
+  temporalAddress?: string;
+  /** Use this PostgreSQL server instead of the embedded PGlite gateway. */
+  databaseUrl?: string;
+  /** API port; 0 or busy → a free port. */
+  apiPort?: number;
+  /** Progress lines go here. */
+  log?: (line: string) => void;
+}
+
+/** Stop order is the reverse of start order: clients before the services they use. */
+const COMPONENTS = ['temporal', 'db', 'worker', 'api'] as const;
+type Component = (typeof COMPONENTS)[number];
+
+function supervisor(paths: StackPaths): Supervisor {
+  return { runDir: paths.runDir, logDir: paths.logDir };
+}
+
+export function readStackState(paths = stackPaths()): StackState | null {
+  if (!existsSync(paths.stateFile)) return null;
+  return JSON.parse(readFileSync(paths.stateFile, 'utf8')) as StackState;
+}
+
+/** Which stack processes are alive now. */
+export function componentStatus(paths = stackPaths()): Record<Component, number | null> {
+  const sup = supervisor(paths);
+  return Object.fromEntries(COMPONENTS.map((name) => [name, runningPid(sup, name)])) as Record<Component, number | null>;
+}
+
+/**
+ * Starts the embedded stack — Temporal dev server, PGlite gateway, one worker (cpu + gpu queues),
+ * API with the dashboard — as background processes, each logging to `<home>/logs/<name>.log`.
+ * Idempotent: with everything already running it returns the recorded state.
+ */
+export async function up(options: UpOptions = {}): Promise<StackState> {
+  const log = options.log ?? (() => undefined);
+  const paths = stackPaths();
+  const sup = supervisor(paths);
+  const existing = readStackState(paths);
+  const alive = componentStatus(paths);
+  if (existing && alive.api && alive.worker) return existing;
+  if (Object.values(alive).some((pid) => pid !== null)) {
+    log('a partial stack is running; stopping it first');
+    await down();
+  }
+
+  const entries = entryPoints(paths.root);
+  for (const [what, file] of Object.entries(entries)) {
+    if (!existsSync(file)) throw new Error(`${what} is not built (${file} missing): run \`npm run build\` first`);
+  }
+  mkdirSync(paths.home, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, AGIQA_HOME: paths.home, NODE_ENV: process.env.NODE_ENV ?? 'production' };
+
+  try {
+    // --- Temporal ---
+    let temporal: StackState['temporal'];
+    if (options.temporalAddress) {
+      temporal = { address: options.temporalAddress, uiUrl: null, managed: false };
+    } else {
+      const { stdout } = await execFileAsync('bash', [entries.ensureTemporal], { cwd: paths.root });
+      const temporalBin = stdout.trim().split('\n').at(-1) ?? 'temporal';
+      const port = await preferredPort(7233);
+      const uiPort = await preferredPort(8233);
+      log(`starting Temporal dev server on 127.0.0.1:${port} (UI :${uiPort}, db ${paths.temporalDb})`);
+      const { pid, logOffset } = startProcess(sup, {
+        name: 'temporal',
+        command: temporalBin,
+        args: [
+          'server', 'start-dev',
+          '--ip', '127.0.0.1',
+          '--port', String(port),
+          '--ui-port', String(uiPort),
+          '--db-filename', paths.temporalDb,
+          '--log-level', 'warn',
+        ],
+        cwd: paths.root,
+      });
+      await waitForLog(sup, 'temporal', pid, logOffset, /Server:\s+\S+/, 60_000);
+      await waitForPort('127.0.0.1', port, 30_000);
+      temporal = { address: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}`, managed: true };
+    }
+    env.TEMPORAL_ADDRESS = temporal.address;
+
+    // --- Database ---
+    let database: StackState['database'];
+    if (options.databaseUrl) {
+      database = { url: options.databaseUrl, kind: 'external', managed: false };
+      log('applying migrations to the external PostgreSQL server');
+      const { createDb } = await import('@agiqa/db');
+      const db = await createDb({ url: options.databaseUrl, migrate: true });
+      await db.close();
+    } else {
+      const port = await preferredPort(54329);
+      log(`starting the PGlite gateway on 127.0.0.1:${port} (data ${paths.pgliteDir})`);
+      const { pid, logOffset } = startProcess(sup, {
+        name: 'db',
+        command: process.execPath,
+        args: [entries.dbGateway, '--data-dir', paths.pgliteDir, '--host', '127.0.0.1', '--port', String(port)],
+        env,
+        cwd: paths.root,
+      });
+      const match = await waitForLog(sup, 'db', pid, logOffset, /(postgres(?:ql)?:\/\/\S+)/, 120_000);
+      database = { url: match[1], kind: 'pglite-gateway', managed: true };
+    }
+    env.DATABASE_URL = database.url;
+
+    // --- Worker ---
+    log('starting the worker (cpu + gpu queues)');
+    {
+      const { pid, logOffset } = startProcess(sup, {
+        name: 'worker',
+        command: process.execPath,
+        args: [entries.worker, '--role', 'all'],
+        env,
+        cwd: paths.root,
+      });
+      await waitForLog(sup, 'worker', pid, logOffset, /agiqa worker ready/i, 180_000);
+    }
+
+    // --- API + dashboard ---
+    const apiPort = options.apiPort && options.apiPort > 0 ? options.apiPort : await preferredPort(8750);
+    log(`starting the API + dashboard on 127.0.0.1:${apiPort}`);
+    let apiUrl: string;
+    {
+      const { pid, logOffset } = startProcess(sup, {
+        name: 'api',
+        command: process.execPath,
+        args: [entries.api],
+        env: { ...env, AGIQA_API_HOST: '127.0.0.1', AGIQA_API_PORT: String(apiPort) },
+        cwd: paths.root,
+      });
+      const match = await waitForLog(sup, 'api', pid, logOffset, /listening on (http:\/\/\S+)/i, 120_000);
+      apiUrl = match[1].replace(/\/$/, '');
+    }
+
+    const state: StackState = {
+      startedAt: new Date().toISOString(),
+      home: paths.home,
+      apiUrl,
+      dashboardUrl: `${apiUrl}/`,
+      temporal,
+      database,
+      workers: ['worker'],
+    };
+    mkdirSync(paths.runDir, { recursive: true });
+    writeFileSync(paths.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+    return state;
+  } catch (error) {
+    log('start-up failed; stopping what was started');
+    await down();
+    throw error;
+  }
+}
+
+/** Stops every stack process (api and worker first, the services they use last). */
+export async function down(): Promise<Component[]> {
+  const paths = stackPaths();
+  const sup = supervisor(paths);
+  const stopped: Component[] = [];
+  for (const name of [...COMPONENTS].reverse()) {
+    if (await stopProcess(sup, name)) stopped.push(name);
+  }
+  rmSync(paths.stateFile, { force: true });
+  return stopped;
+}
+
+/** The well-known port when it is free, otherwise any free port (never two stacks on one port). */
+async function preferredPort(port: number): Promise<number> {
+  if (!(await portOpen('127.0.0.1', port)) && (await canListen(port))) return port;
+  return freePort();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await portOpen(host, port))) {
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

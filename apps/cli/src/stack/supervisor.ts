@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A background process of the embedded stack. */
+export interface ProcessSpec {
+  /** Short name: pid file `<runDir>/<name>.pid`, log file `<logDir>/<name>.log`. */
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface Supervisor {
+  runDir: string;
+  logDir: string;
+}
+
+export function logFile(sup: Supervisor, name: string): string {
+  return join(sup.logDir, `${name}.log`);
+}
+
+function pidFile(sup: Supervisor, name: string): string {
+  return join(sup.runDir, `${name}.pid`);
+}
+
+/** The pid of a running stack process, or null when it is not running (stale pid files are removed). */
+export function runningPid(sup: Supervisor, name: string): number | null {
+  const file = pidFile(sup, name);
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return pid;
+  rmSync(file, { force: true });
+  return null;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Starts `spec` detached from the CLI (it outlives `agiqa up`), appending stdout and stderr to
+ * its log file. Returns the byte offset where this start's output begins, so readiness checks
+ * only read the new part of the log.
+ */
+export function startProcess(sup: Supervisor, spec: ProcessSpec): { pid: number; logOffset: number } {
+  mkdirSync(sup.runDir, { recursive: true });
+  mkdirSync(sup.logDir, { recursive: true });
+  const log = logFile(sup, spec.name);
+  const logOffset = existsSync(log) ? statSync(log).size : 0;
+  const fd = openSync(log, 'a');
+  try {
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
+    child.unref();
+    writeFileSync(pidFile(sup, spec.name), `${child.pid}\n`);
+    return { pid: child.pid, logOffset };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Waits until the log (from `offset`) matches `ready`, failing early when the process exits and
+ * after `timeoutMs`. Returns the match so callers can read values such as a URL from it.
+ */
+export async function waitForLog(
+  sup: Supervisor,
+  name: string,
+  pid: number,
+  offset: number,
+  ready: RegExp,
+  timeoutMs: number,
+): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  const log = logFile(sup, name);
+  for (;;) {
+    const text = existsSync(log) ? readFileSync(log).subarray(offset).toString('utf8') : '';
+    const match = text.match(ready);
+    if (match) return match;
+    if (!isAlive(pid)) {
+      throw new Error(`${name} exited during start-up; last lines of ${log}:\n${tail(text, 20)}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${name} was not ready after ${Math.round(timeoutMs / 1000)} s; last lines of ${log}:\n${tail(text, 20)}`);
+    }
+    await sleep(200);
+  }
+}
+
+/** Stops a stack process: SIGTERM, then SIGKILL after `graceMs`. Returns whether it was running. */
+export async function stopProcess(sup: Supervisor, name: string, graceMs = 15_000): Promise<boolean> {
+  const pid = runningPid(sup, name);
+  if (pid === null) return false;
+  signalGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+  rmSync(pidFile(sup, name), { force: true });
+  return true;
+}
+
+/** Detached children lead their own process group; signal the group so grandchildren stop too. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** True when something accepts TCP connections on host:port. */
+export function portOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
