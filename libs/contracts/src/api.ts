@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SweepProgress } from './api-responses.js';
 import { GridSpecSchema } from './grid.js';
 import {
   DATASET_FORMATS,
@@ -52,6 +53,71 @@ export const CreateScheduleBodySchema = z
   });
 export type CreateScheduleBody = z.infer<typeof CreateScheduleBodySchema>;
 
+/** `POST /api/datasets/inspect`: a dry run of registration (`name` optional: checked when given). */
+export const InspectDatasetBodySchema = RegisterDatasetBodySchema.extend({
+  name: RegisterDatasetBodySchema.shape.name.optional(),
+}).strict();
+export type InspectDatasetBody = z.infer<typeof InspectDatasetBodySchema>;
+
+/** `POST /api/tokens`: the secret is returned once; only its sha256 is stored. */
+export const CreateTokenBodySchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9._ -]+$/, 'use letters, digits, spaces, ".", "_" and "-" only'),
+  })
+  .strict();
+export type CreateTokenBody = z.infer<typeof CreateTokenBodySchema>;
+
+/** `GET /api/sweeps?status=&scheduleId=&limit=&offset=` (query strings, hence coercion). */
+export const ListSweepsQuerySchema = z
+  .object({
+    status: z.enum(SWEEP_STATUSES).optional(),
+    scheduleId: z.string().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+export type ListSweepsQuery = z.infer<typeof ListSweepsQuerySchema>;
+
+/** `GET /api/runs/compare?ids=a,b,c`: 2 to 8 distinct run ids; the first is the baseline. */
+export const CompareRunsQuerySchema = z
+  .object({
+    ids: z
+      .string()
+      .transform((v) => v.split(',').map((id) => id.trim()).filter(Boolean))
+      .pipe(
+        z
+          .array(z.string())
+          .min(2, 'give at least two run ids, comma-separated')
+          .max(8, 'compare at most 8 runs')
+          .refine((ids) => new Set(ids).size === ids.length, 'run ids must be distinct'),
+      ),
+  })
+  .strict();
+export type CompareRunsQuery = z.infer<typeof CompareRunsQuerySchema>;
+
+/** `GET /api/tables/1?dataset=`; omitted: the dataset with the most completed runs. */
+export const Table1QuerySchema = z.object({ dataset: z.string().min(1).optional() }).strict();
+export type Table1Query = z.infer<typeof Table1QuerySchema>;
+
+/**
+ * `GET /api/tables/2` and `/3`: which registered dataset stands for each of the paper's datasets.
+ * Omitted: the dataset of that format (AGIQA-3K, AIGCIQA2023; PKU-I2IQA: a manifest dataset whose
+ * name contains "pku") with the most completed runs of the measured configuration.
+ */
+export const PaperTablesQuerySchema = z
+  .object({
+    agiqa3k: z.string().min(1).optional(),
+    aigciqa2023: z.string().min(1).optional(),
+    pku_i2iqa: z.string().min(1).optional(),
+  })
+  .strict();
+export type PaperTablesQuery = z.infer<typeof PaperTablesQuerySchema>;
+
 /** Headline metrics of a finished run (at the epoch its report rule picked). */
 export interface RunMetrics {
   srcc: number;
@@ -100,6 +166,8 @@ export interface SweepSummary {
 export interface SweepDetail extends SweepSummary {
   grid: z.infer<typeof GridSpecSchema>;
   runs: RunSummary[];
+  /** Epochs trained over all cells (the API fills it). */
+  progress?: SweepProgress;
 }
 
 /** One Table-1 cell: aggregated over the runs (seeds × split repeats) of that grid point. */
@@ -112,6 +180,8 @@ export interface TableCell {
   runs: number;
   /** Set when any run used `best-on-test`: the figure is optimistic. */
   optimistic: boolean;
+  /** The runs aggregated (provenance), where the producer lists them. */
+  runIds?: string[];
 }
 
 /** `GET /api/tables/1`: text encoder × fusion → SRCC, PLCC, from Postgres. */

@@ -8,3 +8,4 @@ export * from './env.js';
 export * from './api.js';
 export * from './reference/paper-results.js';
 export * from './reference/paper-names.js';
+export * from './api-responses.js';
