@@ -5,4 +5,6 @@
 // --- fusion heads (tfjs layers) ---
 // --- training ---
 // --- metrics and statistics ---
+export * from './metrics/index.js';
+export * from './stats/index.js';
 // --- timing ---

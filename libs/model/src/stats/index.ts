@@ -1,0 +1,23 @@
+export {
+  erfc,
+  logGamma,
+  normalCdf,
+  normalTwoSidedP,
+  regularizedBeta,
+  regularizedGammaP,
+  regularizedGammaQ,
+  studentTCdf,
+  studentTTwoSidedP,
+} from './distributions.js';
+export { createRng, permutation, type Rng } from './random.js';
+export {
+  bootstrapCi,
+  fisherZTest,
+  pairedTest,
+  quantile,
+  steigerTest,
+  type BootstrapInterval,
+  type BootstrapOptions,
+  type PairedTestResult,
+  type ZTestResult,
+} from './significance.js';
