@@ -41,6 +41,11 @@ export interface LoadedDataset {
   summary: DatasetSummary;
   /** sha256 over the normalised items: identifies content independent of the folder path. */
   contentHash: string;
+  /**
+   * Split lists shipped with the dataset (a manifest's `splits`, PKU-I2IQA style `{k}/train.txt`,
+   * `{k}/test.txt`): the folder relative to the dataset folder and the fold numbers found there.
+   */
+  splitFiles?: { dir: string; folds: number[] };
 }
 
 /** A materialised split (`agiqa data split --json` prints train/val/test counts instead of keys). */
