@@ -1,8 +1,10 @@
 // Public API of @agiqa/model. Each folder exports through its own index; add lines, keep sections.
 
 // --- tfjs backend selection ---
+export * from './backend/index.js';
 // --- encoders, feature cache, CLIP antonym baseline ---
 // --- fusion heads (tfjs layers) ---
+export * from './fusion/index.js';
 // --- training ---
 // --- metrics and statistics ---
 export * from './metrics/index.js';

@@ -1,0 +1,1 @@
+export { activeTfjsBackend, initTfjsBackend, type BackendAttempt, type TfjsBackendInit } from './backend.js';

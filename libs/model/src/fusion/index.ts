@@ -1,0 +1,11 @@
+export { NORM_EPSILON_SQUARED, subSeed } from './common.js';
+export { ConcatFusion, type ConcatFusionArgs } from './concat.js';
+export { CosineFusion, type CosineFusionArgs } from './cosine.js';
+export {
+  crossAttentionFolded,
+  CrossAttentionFusion,
+  crossAttentionNaive,
+  type CrossAttentionFusionArgs,
+  type CrossAttentionWeights,
+} from './cross-attention.js';
+export { buildHead, FUSIONS, HEAD_INPUTS, type BuildHeadOptions, type FusionSpec, type HeadDims } from './head.js';
