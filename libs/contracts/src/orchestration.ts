@@ -9,6 +9,8 @@ export const WORKFLOW_TYPES = {
   sweep: 'SweepWorkflow',
   run: 'RunWorkflow',
   features: 'FeatureWorkflow',
+  /** Started by a Temporal Schedule: creates a sweep linked to the schedule, then runs it. */
+  scheduledSweep: 'ScheduledSweepWorkflow',
 } as const;
 
 /** Default task queue names; overridable through env (`AGIQA_CPU_QUEUE`, `AGIQA_GPU_QUEUES`). */
