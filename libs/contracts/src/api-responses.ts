@@ -102,23 +102,27 @@ export const SweepListSchema = z.object({
 });
 export type SweepList = z.infer<typeof SweepListSchema>;
 
-/** `POST /api/sweeps/:id/rerun-failed`. */
+/** `POST /api/sweeps/:id/rerun-failed` (libs/orchestration `rerunFailedCells`, plus the sweep after it). */
 export const RerunResultSchema = z.object({
   sweepId: z.string(),
-  /** Runs started again (they were failed or cancelled). */
+  /** The sweep workflow execution now running the cells (1 = the first run of the sweep). */
+  execution: z.int(),
+  workflowId: z.string(),
+  /** Runs started again (they had failed, were cancelled or never finished), in cell order. */
   runIds: z.array(z.string()),
-  workflowId: z.string().nullable(),
+  cellKeys: z.array(z.string()),
   sweep: SweepSummarySchema,
 });
 export type RerunResult = z.infer<typeof RerunResultSchema>;
 
+/** One epoch of a learning curve; a number that was not finite (a diverged epoch) is null, a gap. */
 export const EpochMetricSchema = z.object({
   epoch: z.int(),
-  trainLoss: z.number(),
+  trainLoss: z.number().nullable(),
   valSrcc: z.number().nullable(),
   valPlcc: z.number().nullable(),
-  testSrcc: z.number(),
-  testPlcc: z.number(),
+  testSrcc: z.number().nullable(),
+  testPlcc: z.number().nullable(),
   durationMs: z.int(),
 });
 export type EpochMetricRow = z.infer<typeof EpochMetricSchema>;
@@ -299,9 +303,12 @@ export const TimingRowSchema = z.object({
   /** Hostname (or `unknown`) of the machine the rows were measured on. */
   host: z.string(),
   machine: z.record(z.string(), z.unknown()),
-  /** Per stage (`tokenize`, `text_encode`, … `total`): median over measurements of each one's median and p90, per image. */
+  /**
+   * Per stage (`tokenize`, `text_encode`, … `total`): the median over measurements of their median
+   * and p90, in ms for one batch of `batchSize` as stored; `samples` summed.
+   */
   stages: z.record(z.string(), z.object({ medianMs: z.number(), p90Ms: z.number(), samples: z.int() })),
-  /** `total` per image, or null when no total was measured. */
+  /** The `total` stage divided by `batchSize`: ms per image; null when no total was measured. */
   totalMsPerImage: z.number().nullable(),
   measurements: z.int(),
   lastMeasuredAt: isoDate,
@@ -367,6 +374,8 @@ export const ScheduleRowSchema = z.object({
   createdAt: isoDate,
   sweepCount: z.int(),
   lastSweepId: z.string().nullable(),
+  /** Next firing according to Temporal; null when paused, unknown or Temporal is unreachable. */
+  nextRunAt: isoDate.nullable(),
 });
 export type ScheduleRow = z.infer<typeof ScheduleRowSchema>;
 
