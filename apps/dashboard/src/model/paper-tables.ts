@@ -1,0 +1,199 @@
+import type { Figure, FigureFlag, MethodRow, Table2, Table3, TimingTable } from '@agiqa/contracts';
+import type { Data } from 'plotly.js-dist-min';
+import { finiteOrNull, formatMeanStd, formatMs, formatNumber, MISSING } from './format.js';
+import { encoderLabel, fusionLabel, isTinyEncoder, TABLE1_ROW_ORDER, toEncoderName } from './labels.js';
+
+/** One SRCC / PLCC figure ready to print, with where it came from. */
+export interface FigureView {
+  srcc: string;
+  plcc: string;
+  source: 'measured' | 'reported';
+  flags: FigureFlag[];
+  note: string | null;
+  /** Runs aggregated (0 for reported figures). */
+  runs: number;
+  dataset: string | null;
+}
+
+export function figureView(figure: Figure | null | undefined): FigureView | null {
+  if (!figure) return null;
+  const runs = figure.runIds?.length ?? 0;
+  return {
+    srcc: figure.source === 'measured' ? formatMeanStd(figure.srcc, figure.srccStd, runs) : formatNumber(figure.srcc),
+    plcc: figure.source === 'measured' ? formatMeanStd(figure.plcc, figure.plccStd, runs) : formatNumber(figure.plcc),
+    source: figure.source,
+    flags: [...(figure.flags ?? [])],
+    note: figure.note ?? null,
+    runs,
+    dataset: figure.dataset ?? null,
+  };
+}
+
+const GROUP_LABEL: Record<MethodRow['group'], string> = {
+  traditional: 'Traditional',
+  deep: 'Deep learning',
+  clip: 'CLIP-based',
+};
+
+export interface Table2RowView {
+  method: string;
+  proposed: boolean;
+  source: 'measured' | 'reported';
+  /** The grid point a measured row comes from, e.g. `BERT-base + Cross-attention`. */
+  config: string | null;
+  cells: (FigureView | null)[];
+}
+
+export interface Table2View {
+  columns: { key: string; label: string; dataset: string | null }[];
+  groups: { group: string; label: string; rows: Table2RowView[] }[];
+  rule: string;
+  flags: FigureFlag[];
+}
+
+/** Table 2 grouped as the paper groups it (traditional, deep, CLIP-based), rows in the API's order. */
+export function table2View(table: Table2): Table2View {
+  const columns = table.columns.map((c) => ({ key: c.key, label: c.label, dataset: c.dataset }));
+  const order: MethodRow['group'][] = ['traditional', 'deep', 'clip'];
+  const groups = order
+    .map((group) => ({
+      group,
+      label: GROUP_LABEL[group],
+      rows: table.rows
+        .filter((r) => r.group === group)
+        .map((r) => ({
+          method: r.method,
+          proposed: r.proposed,
+          source: r.source,
+          config: r.config ? `${encoderLabel(r.config.textEncoder)} + ${fusionLabel(r.config.fusion)}` : null,
+          cells: columns.map((c) => figureView(r.cells[c.key as keyof typeof r.cells])),
+        })),
+    }))
+    .filter((g) => g.rows.length > 0);
+  const flags = [...new Set(groups.flatMap((g) => g.rows.flatMap((r) => r.cells.flatMap((c) => c?.flags ?? []))))];
+  return { columns, groups, rule: table.rule, flags };
+}
+
+/**
+ * SRCC by method for one column of Table 2, as two bar traces (measured and reported) so that the
+ * picture keeps the provenance.
+ */
+export function table2Bars(table: Table2, column: string): Data[] {
+  const pick = (source: 'measured' | 'reported') => {
+    const rows = table.rows.filter((r) => r.source === source && finiteOrNull(r.cells[column as keyof typeof r.cells]?.srcc) !== null);
+    return {
+      x: rows.map((r) => (r.source === 'measured' ? `${r.method} (ours)` : r.method)),
+      y: rows.map((r) => r.cells[column as keyof typeof r.cells]?.srcc as number),
+    };
+  };
+  return [
+    { type: 'bar', name: 'reported by the paper', marker: { color: '#9e9e9e' }, ...pick('reported') },
+    { type: 'bar', name: 'measured here', marker: { color: '#1565c0' }, ...pick('measured') },
+  ];
+}
+
+export interface Table3RowView {
+  method: string;
+  proposed: boolean;
+  figure: FigureView | null;
+}
+
+export function table3View(table: Table3): { dataset: string | null; rows: Table3RowView[]; rule: string } {
+  return {
+    dataset: table.dataset,
+    rows: table.rows.map((r) => ({ method: r.method, proposed: r.proposed, figure: figureView(r.figure) })),
+    rule: table.rule,
+  };
+}
+
+/** A machine record as one line: hostname, CPU, GPU where known. */
+export function machineLine(host: string, machine: Record<string, unknown> | null | undefined): string {
+  const parts = [host || 'unknown host'];
+  for (const key of ['cpu', 'cpuModel', 'gpu', 'platform', 'arch']) {
+    const v = machine?.[key];
+    if (typeof v === 'string' && v && !parts.includes(v)) parts.push(v);
+  }
+  return parts.join(' · ');
+}
+
+/** Label of a measured configuration in the timing chart's legend. */
+export function timingSeriesLabel(row: TimingTable['rows'][number]): string {
+  return `ours: ${row.host} · ${row.backend} · ${fusionLabel(row.fusion)} · batch ${row.batchSize}`;
+}
+
+/**
+ * Bars of ms / image by text encoder: the paper's figures (its GPU server) and one trace per measured
+ * configuration (host, backend, fusion, batch), so that the machine is never hidden.
+ */
+export function timingBars(table: TimingTable): { categories: string[]; data: Data[] } {
+  const paperByEncoder = new Map<string, number>();
+  for (const [key, ms] of Object.entries(table.paper.msPerImage)) {
+    const name = toEncoderName(key) ?? key;
+    if (finiteOrNull(ms) !== null) paperByEncoder.set(name, ms);
+  }
+  const encoders = [...new Set([...paperByEncoder.keys(), ...table.rows.map((r) => toEncoderName(r.textEncoder) ?? r.textEncoder)])];
+  const rank = (e: string) => {
+    const i = TABLE1_ROW_ORDER.indexOf(e as (typeof TABLE1_ROW_ORDER)[number]);
+    return i === -1 ? TABLE1_ROW_ORDER.length : i;
+  };
+  encoders.sort((a, b) => rank(a) - rank(b));
+  const categories = encoders.map(encoderLabel);
+
+  const series = new Map<string, Map<string, number | null>>();
+  for (const row of table.rows) {
+    const label = timingSeriesLabel(row);
+    const byEncoder = series.get(label) ?? new Map<string, number | null>();
+    byEncoder.set(toEncoderName(row.textEncoder) ?? row.textEncoder, finiteOrNull(row.totalMsPerImage));
+    series.set(label, byEncoder);
+  }
+  const data: Data[] = [
+    {
+      type: 'bar',
+      name: 'paper (authors’ GPU server)',
+      x: categories,
+      y: encoders.map((e) => paperByEncoder.get(e) ?? null),
+      marker: { color: '#9e9e9e' },
+    },
+    ...[...series.entries()].map(([name, byEncoder]): Data => ({ type: 'bar', name, x: categories, y: encoders.map((e) => byEncoder.get(e) ?? null) })),
+  ];
+  return { categories, data };
+}
+
+export interface TimingRowView {
+  encoder: string;
+  tiny: boolean;
+  config: string;
+  machine: string;
+  total: string;
+  paper: string;
+  /** Ours / paper, e.g. `0.42×`, or "—". */
+  ratio: string;
+  stages: { stage: string; median: string; p90: string }[];
+  measurements: number;
+  runIds: string[];
+}
+
+/** Stage order in the breakdown: the pipeline's order, `total` last. */
+const STAGE_ORDER = ['tokenize', 'text_encode', 'image_preprocess', 'image_encode', 'head', 'total'];
+
+export function timingRows(table: TimingTable): TimingRowView[] {
+  return table.rows.map((r) => {
+    const total = finiteOrNull(r.totalMsPerImage);
+    const paper = finiteOrNull(r.paperMs);
+    const stages = Object.entries(r.stages)
+      .sort(([a], [b]) => (STAGE_ORDER.indexOf(a) + 1 || 99) - (STAGE_ORDER.indexOf(b) + 1 || 99))
+      .map(([stage, s]) => ({ stage, median: formatMs(s.medianMs), p90: formatMs(s.p90Ms) }));
+    return {
+      encoder: encoderLabel(r.textEncoder),
+      tiny: isTinyEncoder(r.textEncoder),
+      config: `${r.imageEncoder} + ${fusionLabel(r.fusion)}, ${r.backend}, batch ${r.batchSize}`,
+      machine: machineLine(r.host, r.machine),
+      total: formatMs(total),
+      paper: formatMs(paper),
+      ratio: total !== null && paper !== null && paper > 0 ? `${(total / paper).toFixed(2)}×` : MISSING,
+      stages,
+      measurements: r.measurements,
+      runIds: r.runIds,
+    };
+  });
+}

@@ -1,0 +1,274 @@
+import type { DatasetRow, FigureFlag } from '@agiqa/contracts';
+import { href, TABLE_KEYS, type Route, type TableKey } from '../app/routes.js';
+import { isAbort, type ViewContext } from '../app/view.js';
+import { MISSING } from '../model/format.js';
+import { table2Bars, table2View, table3View, timingBars, timingRows, type FigureView } from '../model/paper-tables.js';
+import { sharedRange, table1Heatmap, table1View, type Metric, type Table1View } from '../model/table1.js';
+import { errorBox, flag, FLAG_HELP, loading, pageHeader, table } from '../ui/components.js';
+import { h, replace, type Child } from '../ui/dom.js';
+import { select } from '../ui/form.js';
+import { drawPlot } from '../ui/plot.js';
+
+const TAB_LABEL: Record<TableKey, string> = { '1': 'Table 1: encoder × fusion', '2': 'Table 2: methods × datasets', '3': 'Table 3: AGI methods', timing: 'Timing' };
+
+/** The paper's tables rebuilt from Postgres, each beside the paper's reported figures. */
+export async function tablesView(ctx: ViewContext, route: Extract<Route, { name: 'table' }>): Promise<void> {
+  const tabs = h(
+    'nav',
+    { class: 'tabs', 'aria-label': 'Tables' },
+    TABLE_KEYS.map((key) => h('a', { href: href({ name: 'table', table: key, dataset: null }), class: key === route.table ? 'tab active' : 'tab', 'aria-current': key === route.table ? 'page' : null }, TAB_LABEL[key])),
+  );
+  const body = h('div', null, loading());
+  replace(ctx.root, pageHeader('Paper tables'), tabs, body);
+  try {
+    if (route.table === '1') await renderTable1(ctx, body, route.dataset);
+    else if (route.table === '2') await renderTable2(ctx, body);
+    else if (route.table === '3') await renderTable3(ctx, body);
+    else await renderTiming(ctx, body);
+  } catch (error) {
+    if (!isAbort(error)) replace(body, errorBox(error, `Loading ${TAB_LABEL[route.table]}`));
+  }
+}
+
+function flagLegend(flags: readonly ('optimistic' | 'uncertain' | 'conflict' | 'tiny')[]): HTMLElement | null {
+  if (flags.length === 0) return null;
+  return h('ul', { class: 'flag-legend' }, flags.map((f) => h('li', null, flag(f), ' ', FLAG_HELP[f])));
+}
+
+function figureCell(figure: FigureView | null): Child {
+  if (!figure) return MISSING;
+  return h(
+    'span',
+    { class: `figure source-${figure.source}`, title: figure.note ?? (figure.source === 'measured' ? `${figure.runs} run(s) on ${figure.dataset ?? 'unknown dataset'}` : FLAG_HELP.reported) },
+    h('span', { class: 'num' }, `${figure.srcc} / ${figure.plcc}`),
+    ' ',
+    flag(figure.source),
+    figure.flags.map((f: FigureFlag) => [' ', flag(f, figure.note ?? undefined)]),
+  );
+}
+
+// --- Table 1 -------------------------------------------------------------------------------------
+
+async function renderTable1(ctx: ViewContext, root: HTMLElement, dataset: string | null): Promise<void> {
+  const [t1, datasets] = await Promise.all([ctx.api.table1(dataset, ctx.signal), ctx.api.listDatasets(ctx.signal)]);
+  const view = table1View(t1);
+  let metric: Metric = 'srcc';
+
+  const picker = select(
+    'dataset',
+    [...(t1.dataset === null ? [{ value: '', label: 'no dataset with runs' }] : []), ...datasets.map((d) => ({ value: d.name, label: `${d.name} (${d.format})` }))],
+    t1.dataset ?? '',
+  );
+  picker.id = 'table1-dataset';
+  picker.addEventListener('change', () => ctx.navigate({ name: 'table', table: '1', dataset: picker.value || null }));
+  const metricPick = select('metric', [{ value: 'srcc', label: 'SRCC' }, { value: 'plcc', label: 'PLCC' }], metric);
+  metricPick.id = 'table1-metric';
+  const plot = h('div', { class: 'plot', id: 'table1-heatmap' });
+  metricPick.addEventListener('change', () => {
+    metric = metricPick.value as Metric;
+    void drawHeatmap(ctx, plot, view, metric);
+  });
+
+  const format = datasets.find((d: DatasetRow) => d.name === t1.dataset)?.format;
+  const flags = [
+    ...(view.anyOptimistic ? (['optimistic'] as const) : []),
+    ...(view.anyUncertain ? (['uncertain'] as const) : []),
+    ...(view.anyTiny ? (['tiny'] as const) : []),
+  ];
+  replace(
+    root,
+    h('div', { class: 'toolbar' }, h('label', { for: 'table1-dataset' }, 'Dataset '), picker, ' ', h('label', { for: 'table1-metric' }, 'Heatmap metric '), metricPick),
+    h('p', { class: 'muted' }, 'Ours: mean ± std over completed runs (seeds × split repeats) of each grid point. Paper: reported on AGIQA-3K. Each cell reads SRCC / PLCC.'),
+    format && format !== 'agiqa3k' ? h('p', { class: 'warning' }, `${t1.dataset} is not an AGIQA-3K dataset: the paper's figures beside it are for AGIQA-3K.`) : null,
+    view.hasResults ? null : h('p', { class: 'empty' }, 'No completed runs on this dataset yet: only the paper’s figures are shown.'),
+    table1Table(view),
+    flagLegend(flags),
+    plot,
+  );
+  await drawHeatmap(ctx, plot, view, metric);
+}
+
+function table1Table(view: Table1View): HTMLElement {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { id: 'table1', class: 'paper-table' },
+      h('caption', null, `Table 1: text encoder × fusion${view.dataset ? ` on ${view.dataset}` : ''} (SRCC / PLCC)`),
+      h(
+        'thead',
+        null,
+        h('tr', null, h('th', { scope: 'col', rowspan: 2 }, 'Text encoder'), view.fusions.map((f) => h('th', { scope: 'colgroup', colspan: 2 }, f.label))),
+        h('tr', null, view.fusions.map(() => [h('th', { scope: 'col' }, 'Ours'), h('th', { scope: 'col' }, 'Paper')])),
+      ),
+      h(
+        'tbody',
+        null,
+        view.rows.map((row) =>
+          h(
+            'tr',
+            { 'data-encoder': row.textEncoder, class: row.tiny ? 'tiny' : null },
+            h('th', { scope: 'row' }, row.label, row.tiny ? [' ', flag('tiny')] : null),
+            row.cells.map((c) => [
+              h(
+                'td',
+                { 'data-fusion': c.fusion, 'data-source': 'ours' },
+                c.ours
+                  ? [h('span', { class: 'num' }, `${c.ours.srcc} / ${c.ours.plcc}`), h('span', { class: 'muted small' }, ` n=${c.ours.runs}`), c.ours.optimistic ? [' ', flag('optimistic')] : null]
+                  : MISSING,
+              ),
+              h(
+                'td',
+                { 'data-fusion': c.fusion, 'data-source': 'paper', class: 'reported' },
+                c.reported ? [h('span', { class: 'num' }, `${c.reported.srcc} / ${c.reported.plcc}`), c.reported.uncertain ? [' ', flag('uncertain')] : null] : MISSING,
+              ),
+            ]),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+async function drawHeatmap(ctx: ViewContext, el: HTMLElement, view: Table1View, metric: Metric): Promise<void> {
+  const ours = table1Heatmap(view, metric, 'ours');
+  const paper = table1Heatmap(view, metric, 'reported');
+  const range = sharedRange(ours, paper);
+  const common = { type: 'heatmap' as const, colorscale: 'Viridis', texttemplate: '%{text}', hoverongaps: false, zmin: range?.min, zmax: range?.max };
+  await drawPlot(
+    ctx,
+    el,
+    [
+      { ...common, x: ours.x, y: ours.y, z: ours.z, text: ours.text, name: 'ours', xaxis: 'x', yaxis: 'y', colorbar: { title: { text: metric.toUpperCase() } } },
+      { ...common, x: paper.x, y: paper.y, z: paper.z, text: paper.text, name: 'paper', xaxis: 'x2', yaxis: 'y2', showscale: false },
+    ],
+    {
+      height: 360,
+      grid: { rows: 1, columns: 2, pattern: 'independent' },
+      xaxis: { domain: [0, 0.44] },
+      xaxis2: { domain: [0.56, 1] },
+      yaxis: { automargin: true },
+      yaxis2: { automargin: true, anchor: 'x2' },
+      margin: { l: 10, r: 10, t: 40, b: 40 },
+      annotations: [
+        { text: `Ours (${view.dataset ?? 'no data'}) ${metric.toUpperCase()}`, xref: 'paper', yref: 'paper', x: 0.22, y: 1.1, showarrow: false, xanchor: 'center' },
+        { text: `Paper (AGIQA-3K) ${metric.toUpperCase()}`, xref: 'paper', yref: 'paper', x: 0.78, y: 1.1, showarrow: false, xanchor: 'center' },
+      ],
+    },
+  );
+}
+
+// --- Table 2 -------------------------------------------------------------------------------------
+
+async function renderTable2(ctx: ViewContext, root: HTMLElement): Promise<void> {
+  const t2 = await ctx.api.table2(ctx.signal);
+  const view = table2View(t2);
+  const plot = h('div', { class: 'plot', id: 'table2-bars' });
+  const columnPick = select('column', view.columns.map((c) => ({ value: c.key, label: c.label })), view.columns[0]?.key ?? '');
+  columnPick.id = 'table2-column';
+  const draw = () =>
+    drawPlot(ctx, plot, table2Bars(t2, columnPick.value), {
+      barmode: 'group',
+      height: 420,
+      yaxis: { title: { text: 'SRCC' } },
+      xaxis: { automargin: true, tickangle: -40 },
+      title: { text: `SRCC on ${view.columns.find((c) => c.key === columnPick.value)?.label ?? ''}` },
+    });
+  columnPick.addEventListener('change', () => void draw());
+
+  const width = view.columns.length + 1;
+  replace(
+    root,
+    h('p', { class: 'muted' }, 'Rows the platform cannot run show the paper’s figures, marked reported. Each cell reads SRCC / PLCC. ', t2.rule),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { id: 'table2', class: 'paper-table' },
+        h('caption', null, 'Table 2: methods × datasets (SRCC / PLCC)'),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'col' }, 'Method'),
+            view.columns.map((c) => h('th', { scope: 'col' }, c.label, h('div', { class: 'muted small' }, c.dataset ? `measured on ${c.dataset}` : 'no dataset registered'))),
+          ),
+        ),
+        view.groups.map((g) =>
+          h(
+            'tbody',
+            null,
+            h('tr', { class: 'group' }, h('th', { scope: 'colgroup', colspan: width }, g.label)),
+            g.rows.map((r) =>
+              h(
+                'tr',
+                { class: r.proposed ? 'proposed' : null, 'data-method': r.method, 'data-source': r.source },
+                h('th', { scope: 'row' }, r.method, r.config ? h('div', { class: 'muted small' }, r.config) : null),
+                r.cells.map((c) => h('td', null, figureCell(c))),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+    flagLegend(view.flags),
+    h('div', { class: 'toolbar' }, h('label', { for: 'table2-column' }, 'Chart column '), columnPick),
+    plot,
+  );
+  await draw();
+}
+
+// --- Table 3 -------------------------------------------------------------------------------------
+
+async function renderTable3(ctx: ViewContext, root: HTMLElement): Promise<void> {
+  const view = table3View(await ctx.api.table3(ctx.signal));
+  const flags = [...new Set(view.rows.flatMap((r) => r.figure?.flags ?? []))];
+  replace(
+    root,
+    h('p', { class: 'muted' }, `AGI-specific methods on AGIQA-3K${view.dataset ? ` (measured rows from ${view.dataset})` : ''}. `, view.rule),
+    table(
+      ['Method', 'SRCC / PLCC'],
+      view.rows.map((r) => [h('span', { class: r.proposed ? 'proposed' : null }, r.method, r.proposed ? ' (proposed)' : ''), figureCell(r.figure)]),
+      { id: 'table3', caption: 'Table 3: AGI-specific methods on AGIQA-3K' },
+    ),
+    flagLegend(flags),
+  );
+}
+
+// --- Timing --------------------------------------------------------------------------------------
+
+async function renderTiming(ctx: ViewContext, root: HTMLElement): Promise<void> {
+  const timing = await ctx.api.timing(ctx.signal);
+  const rows = timingRows(timing);
+  const plot = h('div', { class: 'plot', id: 'timing-bars' });
+  replace(
+    root,
+    h('p', { class: 'muted' }, `Paper: ${timing.paper.caption}. Ours: median ms per image on the machine named in each row; hardware differs, so compare shapes, not absolute numbers.`),
+    rows.some((r) => r.tiny) ? flagLegend(['tiny']) : null,
+    rows.length === 0 ? h('p', { class: 'empty' }, 'No timing measured yet (run the timing benchmark or a sweep that records timings); the paper’s figures are shown alone.') : null,
+    plot,
+    rows.length
+      ? table(
+          ['Text encoder', 'Configuration', 'Machine', 'Ours ms/image', 'Paper ms/image', 'Ours / paper', 'Stages (median / p90)', 'Measurements'],
+          rows.map((r) => [
+            h('span', null, r.encoder),
+            r.config,
+            r.machine,
+            r.total,
+            r.paper,
+            r.ratio,
+            r.stages.length ? h('details', null, h('summary', null, `${r.stages.length} stages`), h('ul', { class: 'stages' }, r.stages.map((s) => h('li', null, `${s.stage}: ${s.median} / ${s.p90}`)))) : MISSING,
+            String(r.measurements),
+          ]),
+          { id: 'timing-table' },
+        )
+      : null,
+  );
+  const { data } = timingBars(timing);
+  await drawPlot(ctx, plot, data, { barmode: 'group', height: 400, yaxis: { title: { text: 'ms per image' } }, title: { text: 'Inference time per image by text encoder' } });
+}
+
