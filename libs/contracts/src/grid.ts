@@ -74,6 +74,13 @@ export const HeadOptionsSchema = z
     cosineWithImage: z.boolean().default(true),
     /** Cross-attention heads (must divide the text width). */
     attentionHeads: z.int().min(1).max(64).default(8),
+    /**
+     * Cross-attention: feed [F_I, attended vector] to the FC layers. The attended vector is a
+     * mix of (projected) text tokens, so without F_I the head sees the image only through which
+     * tokens it attends to and cannot score quality apart from the prompt (false: the paper's
+     * literal reading).
+     */
+    attentionWithImage: z.boolean().default(true),
   })
   .strict();
 export type HeadOptions = z.infer<typeof HeadOptionsSchema>;
