@@ -6,6 +6,7 @@ export * from './backend/index.js';
 // --- fusion heads (tfjs layers) ---
 export * from './fusion/index.js';
 // --- training ---
+export * from './training/index.js';
 // --- metrics and statistics ---
 export * from './metrics/index.js';
 export * from './stats/index.js';

@@ -104,6 +104,12 @@ export interface CrossAttentionFusionArgs extends BaseLayerArgs {
   /** Attention heads; must divide the text width dT (default 8). */
   heads?: number;
   /**
+   * Output [F_I, attended] (default true) instead of the attended vector alone. The attended
+   * vector is a convex mix of projected text tokens: without F_I beside it, the image's own
+   * quality reaches the FC layers only through the attention weights.
+   */
+  withImage?: boolean;
+  /**
    * The query projection W_q already maps F_I from dI into the attention space, so `auto` and
    * `none` add nothing. `linear` inserts an explicit F_I → dT projection before W_q (for
    * ablations that want the same projected F_I in every fusion).
@@ -115,11 +121,14 @@ export interface CrossAttentionFusionArgs extends BaseLayerArgs {
 
 /**
  * Cross-attention fusion: F_I is the single query; the masked tokens of F_T give keys and values;
- * multi-head, output projection → [B, dT]. Computed in the folded form (`crossAttentionFolded`).
+ * multi-head, output projection → attended [B, dT], output [F_I, attended] → [B, dI + dT] (or the
+ * attended vector alone with `withImage: false`). Computed in the folded form
+ * (`crossAttentionFolded`).
  */
 export class CrossAttentionFusion extends tf.layers.Layer {
   static readonly className = 'AgiqaCrossAttentionFusion';
   private readonly heads: number;
+  private readonly withImage: boolean;
   private readonly imageProjection: ImageProjectionMode;
   private readonly seed: number | undefined;
   private projection: { kernel: tf.LayerVariable; bias: tf.LayerVariable } | null = null;
@@ -128,6 +137,7 @@ export class CrossAttentionFusion extends tf.layers.Layer {
   constructor(args: CrossAttentionFusionArgs = {}) {
     super(args);
     this.heads = args.heads ?? 8;
+    this.withImage = args.withImage ?? true;
     this.imageProjection = args.imageProjection ?? 'auto';
     this.seed = args.seed;
   }
@@ -161,8 +171,8 @@ export class CrossAttentionFusion extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const { image, textDim } = fusionInputShapes(CrossAttentionFusion.className, inputShape);
-    return [image[0], textDim];
+    const { image, imageDim, textDim } = fusionInputShapes(CrossAttentionFusion.className, inputShape);
+    return [image[0], (this.withImage ? imageDim : 0) + textDim];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -182,7 +192,8 @@ export class CrossAttentionFusion extends tf.layers.Layer {
         wo: v.wo.read(),
         bo: v.bo.read(),
       } as CrossAttentionWeights;
-      return crossAttentionFolded(weights, query as tf.Tensor2D, tokens, mask, this.heads);
+      const attended = crossAttentionFolded(weights, query as tf.Tensor2D, tokens, mask, this.heads); // [B, dT]
+      return this.withImage ? tf.concat([image, attended], 1) : attended;
     });
   }
 
@@ -190,6 +201,7 @@ export class CrossAttentionFusion extends tf.layers.Layer {
     return {
       ...super.getConfig(),
       heads: this.heads,
+      withImage: this.withImage,
       imageProjection: this.imageProjection,
       ...(this.seed === undefined ? {} : { seed: this.seed }),
     };

@@ -55,7 +55,7 @@ function maxAbs(a: tf.Tensor): number {
 }
 
 describe(buildHead.name, () => {
-  const expectedFusedWidth: Record<FusionName, number> = { concat: DI + DT, cosine: DI + 2, cross_attention: DT };
+  const expectedFusedWidth: Record<FusionName, number> = { concat: DI + DT, cosine: DI + 2, cross_attention: DI + DT };
 
   it.each(FUSION_NAMES)('%s: maps [B, dI], [B, N, dT], [B, N] to one score per image through FC1', async (fusion) => {
     const model = buildHead(fusion, defaults, { image: DI, text: DT, maxTokens: N });
@@ -74,7 +74,8 @@ describe(buildHead.name, () => {
     ['concat, CLS pooling, linear image projection', 'concat', { textPooling: 'cls', imageProjection: 'linear' }, DT + DT],
     ['cosine, mean only, without F_I', 'cosine', { cosineReduce: 'mean', cosineWithImage: false }, 1],
     ['cosine, max only', 'cosine', { cosineReduce: 'max' }, DI + 1],
-    ['cross-attention with an explicit image projection', 'cross_attention', { imageProjection: 'linear' }, DT],
+    ['cross-attention with an explicit image projection', 'cross_attention', { imageProjection: 'linear' }, DI + DT],
+    ['cross-attention without F_I (the literal reading)', 'cross_attention', { attentionWithImage: false }, DT],
   ] as const)('%s has the documented fused width', (_, fusion, options, width) => {
     const model = buildHead(fusion, { ...defaults, ...options }, { image: DI, text: DT, maxTokens: N });
     expect(model.getLayer('fusion').outputShape).toEqual([null, width]);
@@ -184,7 +185,7 @@ describe('fusion layers', () => {
   it.each([
     [ConcatFusion, { textPooling: 'cls', imageProjection: 'linear', seed: 4 }],
     [CosineFusion, { reduce: 'max', withImage: false, imageProjection: 'linear', seed: 4 }],
-    [CrossAttentionFusion, { heads: 2, imageProjection: 'auto', seed: 4 }],
+    [CrossAttentionFusion, { heads: 2, withImage: false, imageProjection: 'auto', seed: 4 }],
   ] as const)('%o rebuilds from its config', (cls, args) => {
     const layer = new (cls as typeof ConcatFusion)({ name: 'f', ...args } as object);
     const config = layer.getConfig();

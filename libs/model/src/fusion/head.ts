@@ -43,7 +43,13 @@ export const FUSIONS: Record<FusionName, FusionSpec> = {
   cross_attention: {
     label: 'Cross-attention',
     create: (o, seed) =>
-      new CrossAttentionFusion({ name: 'fusion', heads: o.attentionHeads, imageProjection: o.imageProjection, seed }),
+      new CrossAttentionFusion({
+        name: 'fusion',
+        heads: o.attentionHeads,
+        withImage: o.attentionWithImage,
+        imageProjection: o.imageProjection,
+        seed,
+      }),
   },
 };
 

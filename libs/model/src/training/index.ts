@@ -1,0 +1,11 @@
+export { Adam, type AdamConfig, type AdamState } from './adam.js';
+export { CHECKPOINT_FILE, checkpointPath, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+export {
+  trainHead,
+  type EpochReport,
+  type SplitData,
+  type TextTable,
+  type TrainHeadInput,
+  type TrainHeadResult,
+} from './train-head.js';
+export { makeSyntheticFeatureTask, type SyntheticTask, type SyntheticTaskOptions } from './synthetic.js';

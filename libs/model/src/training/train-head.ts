@@ -1,0 +1,533 @@
+import { createHash } from 'node:crypto';
+import {
+  HeadOptionsSchema,
+  invalidInput,
+  REPORT_RULES,
+  type FusionName,
+  type HeadOptions,
+  type ReportRule,
+  type RunMetrics,
+} from '@agiqa/contracts';
+import * as tf from '@tensorflow/tfjs';
+import { activeTfjsBackend } from '../backend/backend.js';
+import { buildHead } from '../fusion/head.js';
+import { averageRanks, pearsonUnchecked } from '../metrics/correlation.js';
+import { evaluate } from '../metrics/evaluate.js';
+import { createRng, permutation } from '../stats/random.js';
+import { Adam } from './adam.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+
+/**
+ * Text features of every prompt, padded to N tokens. Images refer to rows by index, so a prompt's
+ * tokens are stored once however many images share it (AGIQA-3K: ~10 images per prompt).
+ */
+export interface TextTable {
+  /** `[P, N, dT]`, row-major. */
+  tokens: Float32Array;
+  /** `[P, N]`: 1 = token, 0 = padding. */
+  mask: Float32Array;
+  /** P */
+  prompts: number;
+  /** N */
+  maxTokens: number;
+  /** dT */
+  dim: number;
+}
+
+/** One split (train, val or test). */
+export interface SplitData {
+  /** `[n, dI]` image features, row-major. */
+  image: Float32Array;
+  /** `[n]`: row of the `TextTable` holding each image's prompt. */
+  promptIndex: Int32Array;
+  /** `[n]` MOS. */
+  targets: Float32Array;
+}
+
+export interface TrainHeadInput {
+  fusion: FusionName;
+  head: Partial<HeadOptions>;
+  /** Paper: 100. */
+  epochs: number;
+  batchSize: number;
+  /** Adam step size. Paper: 1e-4. */
+  learningRate: number;
+  /** Seeds the weight initialisation and every epoch's shuffle. */
+  seed: number;
+  reportRule: ReportRule;
+  /** dI */
+  imageDim: number;
+  text: TextTable;
+  train: SplitData;
+  /** Needed by the `best-on-val` rule. */
+  val?: SplitData;
+  test: SplitData;
+  /** Write a checkpoint here after every epoch (atomically; only the latest is kept). */
+  checkpointDir?: string;
+  /** Path or `file://` URI of a checkpoint of this same run, written by an earlier attempt. */
+  resumeFrom?: string;
+  /**
+   * Called after every epoch trained in this call, after its checkpoint is durable (`checkpoint`
+   * is its URI, or null without `checkpointDir`). Epochs restored from a checkpoint are not
+   * reported again. Throwing (e.g. on cancellation) stops training promptly; tensors are freed.
+   */
+  onEpoch?: (report: EpochReport, checkpoint: string | null) => Promise<void> | void;
+  /** Aborting stops training between batches with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface EpochReport {
+  /** 1-based. */
+  epoch: number;
+  /**
+   * Mean squared error over the epoch's batches on standardised targets ((MOS − mean) / std of
+   * train): 1.0 is what predicting the train mean scores, whatever the MOS scale.
+   */
+  trainLoss: number;
+  val: { srcc: number; plcc: number } | null;
+  test: { srcc: number; plcc: number };
+  durationMs: number;
+}
+
+export interface TrainHeadResult {
+  reportedEpoch: number;
+  reportRule: ReportRule;
+  /** True for `best-on-test`: the epoch was selected on the test set itself. */
+  optimistic: boolean;
+  metrics: RunMetrics;
+  /** Test predictions at the reported epoch, on the MOS scale. */
+  testPredictions: Float32Array;
+  /** Every epoch, including those before a resume (read from the checkpoint). */
+  epochs: EpochReport[];
+  /** tfjs backend that ran this call (see `activeTfjsBackend`). */
+  backend: string;
+  /** Trainable parameters of the head. */
+  parameters: number;
+  /** Epoch the checkpoint given in `resumeFrom` had reached, or null for a fresh run. */
+  resumedFromEpoch: number | null;
+}
+
+/** Batches of this many items when predicting (memory only; does not change results). */
+const PREDICT_BATCH = 256;
+
+/** What must be equal for a checkpoint to continue this run. */
+interface RunIdentity {
+  fusion: FusionName;
+  head: HeadOptions;
+  imageDim: number;
+  textDim: number;
+  maxTokens: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** sha256 of every feature, index and target array. */
+  data: string;
+}
+
+interface BestEpoch {
+  epoch: number;
+  srcc: number;
+}
+
+interface CheckpointHeader {
+  format: 'agiqa-head-checkpoint';
+  version: 1;
+  identity: RunIdentity;
+  backend: string;
+  epoch: number;
+  adamStep: number;
+  targetMean: number;
+  targetStd: number;
+  history: EpochReport[];
+  bestVal: BestEpoch | null;
+  bestTest: BestEpoch | null;
+  weightShapes: number[][];
+}
+
+/**
+ * Trains a fusion head on cached features with Adam on MSE, evaluating SRCC/PLCC on val and test
+ * after every epoch, and reports test metrics at the epoch chosen by `reportRule`.
+ *
+ * Decisions (documented defaults):
+ * - Targets are standardised with the train split's mean and std for training, and predictions
+ *   mapped back to the MOS scale. MOS scales differ across datasets (0–5, 0–100); standardising
+ *   makes lr 1e-4 behave alike on all of them and spares the head learning a large offset first.
+ *   Correlations are unaffected; RMSE is reported on the MOS scale.
+ * - Shuffling: a permutation per epoch drawn from the stream (seed, epoch), so epoch k sees the
+ *   same order whether or not the run was resumed. The last batch may be smaller.
+ * - Best epoch (best-on-val / best-on-test): highest SRCC, earliest epoch on ties.
+ * - Predictions that are exactly constant carry no ranking: their correlations are recorded as 0
+ *   (an uninformative predictor), not NaN, so one degenerate epoch cannot abort a sweep.
+ *
+ * Same inputs, same backend → bit-identical numbers; a run resumed from its epoch-k checkpoint
+ * ends with exactly the numbers of an uninterrupted run. Memory: text features are gathered per
+ * batch from the `[P, N, dT]` table, never expanded to `[n, N, dT]`.
+ *
+ * @throws AgiqaError `invalid_input` naming the field for malformed input or a checkpoint of a
+ *   different run.
+ */
+export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult> {
+  const head = validate(input);
+  const identity: RunIdentity = {
+    fusion: input.fusion,
+    head,
+    imageDim: input.imageDim,
+    textDim: input.text.dim,
+    maxTokens: input.text.maxTokens,
+    batchSize: input.batchSize,
+    learningRate: input.learningRate,
+    seed: input.seed,
+    data: dataHash(input),
+  };
+  const { mean: targetMean, std: targetStd } = meanStd(input.train.targets);
+
+  const disposables: tf.Tensor[] = [];
+  const keep = <T extends tf.Tensor>(t: T): T => {
+    disposables.push(t);
+    return t;
+  };
+  let model: tf.LayersModel | null = null;
+  let adam: Adam | null = null;
+  try {
+    model = buildHead(
+      input.fusion,
+      head,
+      { image: input.imageDim, text: input.text.dim, maxTokens: input.text.maxTokens },
+      { seed: input.seed },
+    );
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    adam = new Adam(variables, { learningRate: input.learningRate });
+
+    const { text } = input;
+    const tokens = keep(tf.tensor3d(text.tokens, [text.prompts, text.maxTokens, text.dim])); // [P, N, dT]
+    const mask = keep(tf.tensor2d(text.mask, [text.prompts, text.maxTokens])); // [P, N]
+    const upload = (split: SplitData) => ({
+      n: split.targets.length,
+      image: keep(tf.tensor2d(split.image, [split.targets.length, input.imageDim])), // [n, dI]
+      promptIndex: keep(tf.tensor1d(split.promptIndex, 'int32')), // [n]
+      targets: split.targets,
+    });
+    const train = upload(input.train);
+    const val = input.val ? upload(input.val) : null;
+    const test = upload(input.test);
+    const standardised = keep(
+      tf.tensor2d(Float32Array.from(input.train.targets, (y) => (y - targetMean) / targetStd), [train.n, 1]),
+    ); // [n, 1]
+
+    /** Gathers the batch `idx` of a split: [image [b, dI], tokens [b, N, dT], mask [b, N]]. */
+    const batchInputs = (split: typeof train, idx: tf.Tensor1D): tf.Tensor[] => {
+      const prompt = tf.gather(split.promptIndex, idx); // [b]
+      return [tf.gather(split.image, idx), tf.gather(tokens, prompt), tf.gather(mask, prompt)];
+    };
+
+    const predictSplit = async (split: typeof train): Promise<Float32Array> => {
+      const out = new Float32Array(split.n);
+      for (let start = 0; start < split.n; start += PREDICT_BATCH) {
+        const count = Math.min(PREDICT_BATCH, split.n - start);
+        const batch = tf.tidy(() => {
+          const idx = tf.range(start, start + count, 1, 'int32') as tf.Tensor1D;
+          return (model as tf.LayersModel).apply(batchInputs(split, idx), { training: false }) as tf.Tensor;
+        });
+        const values = await batch.data();
+        batch.dispose();
+        for (let i = 0; i < count; i++) out[start + i] = values[i] * targetStd + targetMean;
+      }
+      return out;
+    };
+
+    // State that a checkpoint carries.
+    let history: EpochReport[] = [];
+    let bestVal: BestEpoch | null = null;
+    let bestTest: BestEpoch | null = null;
+    let lastPredictions: Float32Array | null = null;
+    let bestValPredictions: Float32Array | null = null;
+    let bestTestPredictions: Float32Array | null = null;
+    let startEpoch = 1;
+    let resumedFromEpoch: number | null = null;
+
+    if (input.resumeFrom !== undefined) {
+      const { header, arrays } = await readCheckpoint<CheckpointHeader>(input.resumeFrom);
+      assertSameRun(header, identity, input.resumeFrom);
+      if (header.epoch > input.epochs) {
+        throw invalidInput(`checkpoint ${input.resumeFrom} is at epoch ${header.epoch}, past this run's ${input.epochs} epochs`, [
+          { path: 'epochs', message: `must be ≥ ${header.epoch} to resume this checkpoint` },
+        ]);
+      }
+      const stored = (name: string, length: number): Float32Array => {
+        const values = arrays.get(name);
+        if (values === undefined || values.length !== length) {
+          throw invalidInput(`checkpoint ${input.resumeFrom} lacks "${name}" with ${length} values`, [
+            { path: 'resumeFrom', message: `missing or mis-sized ${name}` },
+          ]);
+        }
+        return values;
+      };
+      const restored = model.weights.map((w, i) => tf.tensor(stored(`weight/${i}`, tf.util.sizeFromShape(w.shape as number[])), w.shape as number[]));
+      model.setWeights(restored);
+      tf.dispose(restored);
+      adam.importState({
+        step: header.adamStep,
+        m: variables.map((v, i) => stored(`adam/m/${i}`, v.size)),
+        v: variables.map((v, i) => stored(`adam/v/${i}`, v.size)),
+      });
+      history = header.history;
+      bestVal = header.bestVal;
+      bestTest = header.bestTest;
+      lastPredictions = stored('predictions/last', test.n);
+      bestValPredictions = bestVal ? stored('predictions/best-val', test.n) : null;
+      bestTestPredictions = bestTest ? stored('predictions/best-test', test.n) : null;
+      startEpoch = header.epoch + 1;
+      resumedFromEpoch = header.epoch;
+    }
+
+    for (let epoch = startEpoch; epoch <= input.epochs; epoch++) {
+      const started = performance.now();
+      const order = permutation(train.n, createRng(input.seed, epoch));
+      let lossSum = 0;
+      for (let start = 0; start < train.n; start += input.batchSize) {
+        throwIfAborted(input.signal);
+        const idxValues = order.subarray(start, Math.min(start + input.batchSize, train.n));
+        const loss = tf.tidy(() => {
+          const idx = tf.tensor1d(idxValues, 'int32');
+          const xs = batchInputs(train, idx);
+          const y = tf.gather(standardised, idx); // [b, 1]
+          const { value, grads } = tf.variableGrads(() => {
+            const predicted = (model as tf.LayersModel).apply(xs, { training: true }) as tf.Tensor; // [b, 1]
+            return tf.mean(tf.squaredDifference(predicted, y)) as tf.Scalar;
+          }, variables);
+          (adam as Adam).applyGradients(variables.map((v) => grads[v.name]));
+          return value;
+        });
+        const [lossValue] = await loss.data();
+        loss.dispose();
+        lossSum += lossValue * idxValues.length;
+        // Let heartbeats, abort signals and other I/O through between batches.
+        await new Promise<void>((done) => setImmediate(done));
+      }
+      throwIfAborted(input.signal);
+
+      const testPredictions = await predictSplit(test);
+      const testScores = correlations(testPredictions, test.targets);
+      let valScores: EpochReport['val'] = null;
+      if (val) {
+        valScores = correlations(await predictSplit(val), val.targets);
+        if (bestVal === null || valScores.srcc > bestVal.srcc) {
+          bestVal = { epoch, srcc: valScores.srcc };
+          bestValPredictions = testPredictions;
+        }
+      }
+      if (bestTest === null || testScores.srcc > bestTest.srcc) {
+        bestTest = { epoch, srcc: testScores.srcc };
+        bestTestPredictions = testPredictions;
+      }
+      lastPredictions = testPredictions;
+      const report: EpochReport = {
+        epoch,
+        trainLoss: lossSum / train.n,
+        val: valScores,
+        test: testScores,
+        durationMs: Math.round(performance.now() - started),
+      };
+      history.push(report);
+
+      let checkpoint: string | null = null;
+      if (input.checkpointDir !== undefined) {
+        const state = await adam.exportState();
+        const weightValues = await Promise.all(model.weights.map(async (w) => Float32Array.from(await w.read().data())));
+        const header: CheckpointHeader = {
+          format: 'agiqa-head-checkpoint',
+          version: 1,
+          identity,
+          backend: activeTfjsBackend(),
+          epoch,
+          adamStep: state.step,
+          targetMean,
+          targetStd,
+          history,
+          bestVal,
+          bestTest,
+          weightShapes: model.weights.map((w) => w.shape as number[]),
+        };
+        const arrays: [string, Float32Array][] = [
+          ...weightValues.map((values, i): [string, Float32Array] => [`weight/${i}`, values]),
+          ...state.m.map((values, i): [string, Float32Array] => [`adam/m/${i}`, values]),
+          ...state.v.map((values, i): [string, Float32Array] => [`adam/v/${i}`, values]),
+          ['predictions/last', lastPredictions],
+        ];
+        if (bestValPredictions) arrays.push(['predictions/best-val', bestValPredictions]);
+        if (bestTestPredictions) arrays.push(['predictions/best-test', bestTestPredictions]);
+        checkpoint = await writeCheckpoint(input.checkpointDir, header, arrays);
+      }
+      await input.onEpoch?.(report, checkpoint);
+    }
+
+    const chosen = chooseEpoch(input.reportRule, history.length, bestVal, bestTest);
+    const testPredictions =
+      input.reportRule === 'last' ? lastPredictions : input.reportRule === 'best-on-val' ? bestValPredictions : bestTestPredictions;
+    if (testPredictions === null) throw new Error(`no test predictions recorded for the ${input.reportRule} epoch`);
+    return {
+      reportedEpoch: chosen,
+      reportRule: input.reportRule,
+      optimistic: input.reportRule === 'best-on-test',
+      metrics: finalMetrics(testPredictions, test.targets),
+      testPredictions,
+      epochs: history,
+      backend: activeTfjsBackend(),
+      parameters: model.countParams(),
+      resumedFromEpoch,
+    };
+  } finally {
+    adam?.dispose();
+    model?.dispose();
+    tf.dispose(disposables);
+  }
+}
+
+function chooseEpoch(rule: ReportRule, last: number, bestVal: BestEpoch | null, bestTest: BestEpoch | null): number {
+  if (rule === 'last') return last;
+  const best = rule === 'best-on-val' ? bestVal : bestTest;
+  if (best === null) throw new Error(`no ${rule} epoch recorded`);
+  return best.epoch;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw signal.reason instanceof Error ? signal.reason : new DOMException('training was aborted', 'AbortError');
+  }
+}
+
+function isConstant(x: ArrayLike<number>): boolean {
+  for (let i = 1; i < x.length; i++) if (x[i] !== x[0]) return false;
+  return true;
+}
+
+/** Per-epoch SRCC/PLCC; 0 for exactly constant predictions (targets are checked up front). */
+function correlations(pred: Float32Array, mos: Float32Array): { srcc: number; plcc: number } {
+  if (isConstant(pred)) return { srcc: 0, plcc: 0 };
+  const x = Float64Array.from(pred);
+  const y = Float64Array.from(mos);
+  return { srcc: pearsonUnchecked(averageRanks(x), averageRanks(y)), plcc: pearsonUnchecked(x, y) };
+}
+
+function finalMetrics(pred: Float32Array, mos: Float32Array): RunMetrics {
+  if (!isConstant(pred)) return evaluate(pred, mos);
+  let sum = 0;
+  for (let i = 0; i < pred.length; i++) sum += (pred[i] - mos[i]) ** 2;
+  return { srcc: 0, plcc: 0, plccLogistic: null, krcc: 0, rmse: Math.sqrt(sum / pred.length) };
+}
+
+function meanStd(values: Float32Array): { mean: number; std: number } {
+  let mean = 0;
+  for (const v of values) mean += v;
+  mean /= values.length;
+  let ss = 0;
+  for (const v of values) ss += (v - mean) ** 2;
+  return { mean, std: Math.sqrt(ss / values.length) };
+}
+
+function dataHash(input: TrainHeadInput): string {
+  const hash = createHash('sha256');
+  const add = (a: ArrayBufferView) => hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  add(input.text.tokens);
+  add(input.text.mask);
+  for (const split of [input.train, input.val, input.test]) {
+    if (!split) {
+      hash.update('none');
+      continue;
+    }
+    add(split.image);
+    add(split.promptIndex);
+    add(split.targets);
+  }
+  return hash.digest('hex');
+}
+
+function assertSameRun(header: CheckpointHeader, identity: RunIdentity, source: string): void {
+  if (header.format !== 'agiqa-head-checkpoint' || header.version !== 1) {
+    throw invalidInput(`${source} is not a version-1 head checkpoint`, [{ path: 'resumeFrom', message: 'unknown format' }]);
+  }
+  const differences: string[] = [];
+  for (const key of Object.keys(identity) as (keyof RunIdentity)[]) {
+    const was = JSON.stringify(header.identity[key]);
+    const now = JSON.stringify(identity[key]);
+    if (was !== now) differences.push(key === 'data' ? 'features or targets differ' : `${key}: checkpoint ${was}, this run ${now}`);
+  }
+  if (differences.length > 0) {
+    throw invalidInput(`checkpoint ${source} was written by a different run (${differences.join('; ')})`, [
+      { path: 'resumeFrom', message: differences.join('; ') },
+    ]);
+  }
+}
+
+function fail(path: string, message: string): never {
+  throw invalidInput(`${path} ${message}`, [{ path, message }]);
+}
+
+function positiveInt(value: number, path: string): void {
+  if (!Number.isInteger(value) || value < 1) fail(path, `must be a positive integer, got ${value}`);
+}
+
+function expectLength(array: ArrayLike<number>, length: number, path: string, shape: string): void {
+  if (array.length !== length) fail(path, `must hold ${shape} = ${length} values, got ${array.length}`);
+}
+
+function assertFinite(values: Float32Array, path: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) fail(`${path}[${i}]`, `is not finite (${values[i]})`);
+  }
+}
+
+/** Checks every field and array size; returns the head options with defaults applied. */
+function validate(input: TrainHeadInput): HeadOptions {
+  positiveInt(input.epochs, 'epochs');
+  positiveInt(input.batchSize, 'batchSize');
+  positiveInt(input.imageDim, 'imageDim');
+  if (!(Number.isFinite(input.learningRate) && input.learningRate > 0)) {
+    fail('learningRate', `must be a positive number, got ${input.learningRate}`);
+  }
+  if (!Number.isInteger(input.seed)) fail('seed', `must be an integer, got ${input.seed}`);
+  if (!(REPORT_RULES as readonly string[]).includes(input.reportRule)) {
+    fail('reportRule', `must be one of ${REPORT_RULES.join(', ')}, got "${input.reportRule}"`);
+  }
+  if (input.reportRule === 'best-on-val' && input.val === undefined) {
+    fail('reportRule', '"best-on-val" needs a val split');
+  }
+  const parsed = HeadOptionsSchema.safeParse(input.head);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail(`head.${issue.path.join('.')}`, issue.message);
+  }
+  const { text } = input;
+  positiveInt(text.prompts, 'text.prompts');
+  positiveInt(text.maxTokens, 'text.maxTokens');
+  positiveInt(text.dim, 'text.dim');
+  expectLength(text.tokens, text.prompts * text.maxTokens * text.dim, 'text.tokens', '[prompts, maxTokens, dim]');
+  expectLength(text.mask, text.prompts * text.maxTokens, 'text.mask', '[prompts, maxTokens]');
+  assertFinite(text.tokens, 'text.tokens');
+  for (let i = 0; i < text.mask.length; i++) {
+    if (text.mask[i] !== 0 && text.mask[i] !== 1) fail(`text.mask[${i}]`, `must be 0 or 1, got ${text.mask[i]}`);
+  }
+  const splits: [string, SplitData | undefined][] = [
+    ['train', input.train],
+    ['val', input.val],
+    ['test', input.test],
+  ];
+  for (const [name, split] of splits) {
+    if (split === undefined) continue;
+    const n = split.targets.length;
+    const min = name === 'train' ? 2 : 3;
+    if (n < min) fail(`${name}.targets`, `needs at least ${min} items, got ${n}`);
+    expectLength(split.image, n * input.imageDim, `${name}.image`, `[n, imageDim] = [${n}, ${input.imageDim}]`);
+    expectLength(split.promptIndex, n, `${name}.promptIndex`, `[n] = [${n}]`);
+    assertFinite(split.image, `${name}.image`);
+    assertFinite(split.targets, `${name}.targets`);
+    for (let i = 0; i < n; i++) {
+      const p = split.promptIndex[i];
+      if (p < 0 || p >= text.prompts) fail(`${name}.promptIndex[${i}]`, `= ${p} is outside the text table (${text.prompts} prompts)`);
+    }
+    if (isConstant(split.targets)) {
+      fail(`${name}.targets`, `are all ${split.targets[0]}: ${name === 'train' ? 'nothing to learn' : 'correlations are undefined'}`);
+    }
+  }
+  return parsed.data;
+}
