@@ -41,6 +41,8 @@ export default tseslint.config(
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:data-access'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access'] },
             { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['type:contracts'] },
+            // e2e tests start the built apps as processes; they may only import libs (seed data, helpers).
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access'] },
           ],
         },
       ],
