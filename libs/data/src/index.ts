@@ -36,3 +36,7 @@ export { Xoshiro128 } from './splits/prng.js';
 export { parseCsv, formatCsvRow, type CsvRecord } from './io/csv.js';
 export { readMat, readMatVariable, writeMat, type MatVariable, type MatMatrixInput } from './io/mat.js';
 export { readXlsx } from './io/xlsx.js';
+
+// The synthetic AGI dataset.
+export { synthesizeDataset, SYNTH_LIMITS, type SynthesizeOptions, type SynthesizeResult, type SynthImage } from './synthetic/synthesize.js';
+export { SYNTH_GROUPS, SYNTH_MAPPING, SYNTH_VERSION, CONTRADICTIONS, latentAlign, latentQuality, type Contradiction, type SynthMapping } from './synthetic/mapping.js';
