@@ -1,7 +1,7 @@
 import { invalidInput } from '@agiqa/contracts';
 import type { Command } from 'commander';
 import { parse } from '../cli-error.js';
-import { readNumberFile } from './number-file.js';
+import { readScoreFile } from './score-file.js';
 
 export function registerMetricsCommands(program: Command): void {
   program
@@ -11,14 +11,13 @@ export function registerMetricsCommands(program: Command): void {
     .requiredOption('--mos <file>', 'MOS, one number per line, same order')
     .option('--json', 'print JSON')
     .action(async (flags: { pred: string; mos: string; json?: boolean }) => {
-      const pred = readNumberFile(flags.pred, '--pred');
-      const mos = readNumberFile(flags.mos, '--mos');
+      const pred = await readScoreFile(flags.pred, '--pred');
+      const mos = await readScoreFile(flags.mos, '--mos');
       if (pred.length !== mos.length) {
         throw invalidInput(`--pred has ${pred.length} numbers but --mos has ${mos.length}: they must pair up line by line`);
       }
-      // Loaded lazily: @agiqa/model pulls in tfjs and onnxruntime, which other commands don't need.
       const { metricsReport } = await import('@agiqa/model');
-      const report = metricsReport(Float64Array.from(pred), Float64Array.from(mos));
+      const report = metricsReport(pred, mos);
       if (flags.json) console.log(JSON.stringify(report));
       else for (const [name, value] of Object.entries(report)) console.log(`${name.padEnd(14)} ${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(6) : value}`);
     });

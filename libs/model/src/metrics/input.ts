@@ -1,4 +1,4 @@
-import { invalidInput } from '@agiqa/contracts';
+import { invalidInput, type ProblemDetail } from '@agiqa/contracts';
 
 /** Anything indexable that holds numbers: `number[]`, `Float32Array`, `Float64Array`. */
 export type NumericVector = ArrayLike<number>;
@@ -54,21 +54,24 @@ export function pairedVectors(
 
 /**
  * Parses a score file with one number per line (the CLI's `--pred` / `--mos` files). Blank lines
- * are skipped; anything else that is not a finite number fails naming `source:line`.
+ * are skipped; every other line that is not a finite number is reported, all at once, as
+ * `source:line`.
  */
 export function parseScoreLines(text: string, source: string): Float64Array {
   const values: number[] = [];
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, index) => {
+  const problems: ProblemDetail[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     if (line === '') return;
     const value = Number(line);
-    if (!Number.isFinite(value)) {
-      throw invalidInput(`${source}:${index + 1}: "${line}" is not a finite number`, [
-        { path: `${source}:${index + 1}`, message: 'expected one number per line' },
-      ]);
-    }
-    values.push(value);
+    if (Number.isFinite(value)) values.push(value);
+    else problems.push({ path: `${source}:${index + 1}`, message: `"${line.slice(0, 40)}" is not a finite number` });
   });
+  if (problems.length > 0) {
+    const first = problems[0];
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more line(s))` : '';
+    throw invalidInput(`${first.path}: ${first.message}${more}`, problems);
+  }
+  if (values.length === 0) throw invalidInput(`${source}: no numbers found (expected one number per line)`);
   return Float64Array.from(values);
 }

@@ -127,4 +127,15 @@ describe(parseScoreLines.name, () => {
   it('names the file and line of a value that is not a number', () => {
     expectInvalid(() => parseScoreLines('1\n2\nabc\n', 'pred.txt'), /pred\.txt:3: "abc" is not a finite number/);
   });
+
+  it('reports every bad line at once, and an empty file', () => {
+    try {
+      parseScoreLines('1\nabc\n3\nNaN\n', 'mos.txt');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as AgiqaError).details.map((d) => d.path)).toEqual(['mos.txt:2', 'mos.txt:4']);
+      expect((error as AgiqaError).message).toContain('and 1 more line');
+    }
+    expectInvalid(() => parseScoreLines('\n \n', 'empty.txt'), /empty\.txt: no numbers found/);
+  });
 });
