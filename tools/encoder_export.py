@@ -75,14 +75,18 @@ class ClipTextWrapper(torch.nn.Module):
 
 
 class ClipVisionWrapper(torch.nn.Module):
-    def __init__(self, model: CLIPVisionModelWithProjection):
+    def __init__(self, model: CLIPVisionModelWithProjection, with_pooler: bool = True):
         super().__init__()
         self.model = model
+        self.with_pooler = with_pooler
 
     def forward(self, pixel_values):
         inner = self.model.vision_model(pixel_values=pixel_values)
         # pooler_output = post_layernorm(CLS token); image_embeds = visual_projection(pooler_output).
-        return self.model.visual_projection(inner.pooler_output), inner.last_hidden_state, inner.pooler_output
+        embeds = self.model.visual_projection(inner.pooler_output)
+        if not self.with_pooler:
+            return embeds, inner.last_hidden_state
+        return embeds, inner.last_hidden_state, inner.pooler_output
 
 
 def export_graph(module: torch.nn.Module, args: tuple, path: Path, input_names: list[str], output_names: list[str], dynamic: dict) -> None:
@@ -150,10 +154,11 @@ def export_text_encoder(source: str | Path, out: Path, max_tokens: int = 512):
     return model, tokenizer
 
 
-def export_clip(source: str | Path, out: Path):
+def export_clip(source: str | Path, out: Path, with_pooler: bool = True, with_text: bool = True):
     """Exports CLIP's two towers separately (as transformers.js loads them), with pooler_output.
 
-    Returns (vision, text, tokenizer, image_processor) as loaded.
+    with_pooler=False reproduces the Xenova/clip-* vision graph (image_embeds and last_hidden_state
+    only); with_text=False skips the text tower. Returns (vision, text, tokenizer, image_processor).
     """
     config = AutoConfig.from_pretrained(source)
     if config.model_type != "clip":
@@ -171,12 +176,14 @@ def export_clip(source: str | Path, out: Path):
     size = config.vision_config.image_size
     pixels = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(0))
     vision_path = out / "onnx" / "vision_model.onnx"
-    outputs = ["image_embeds", "last_hidden_state", "pooler_output"]
-    export_graph(ClipVisionWrapper(vision), (pixels,), vision_path, ["pixel_values"], outputs, {n: {0: "batch_size"} for n in ["pixel_values", *outputs]})
+    outputs = ["image_embeds", "last_hidden_state", *(["pooler_output"] if with_pooler else [])]
+    export_graph(ClipVisionWrapper(vision, with_pooler), (pixels,), vision_path, ["pixel_values"], outputs, {n: {0: "batch_size"} for n in ["pixel_values", *outputs]})
     with torch.no_grad():
         got = vision(pixel_values=pixels)
     check_graph(vision_path, {"pixel_values": pixels.numpy()}, {"image_embeds": got.image_embeds.numpy(), "last_hidden_state": got.last_hidden_state.numpy()})
 
+    if not with_text:
+        return vision, text, tokenizer, processor
     example = tokenizer(EXAMPLE_TEXTS, padding=True, return_tensors="pt")
     text_path = out / "onnx" / "text_model.onnx"
     seq = {0: "batch_size", 1: "sequence_length"}

@@ -27,6 +27,8 @@ dynamic batch and sequence axes), into the folder layout transformers.js reads f
                                                            pooler_output
   tiny-clip/onnx/text_model.onnx                           input_ids, attention_mask -> text_embeds,
                                                            last_hidden_state
+  tiny-clip-no-pooler/                                     tiny-clip's vision tower as Xenova's CLIP repos
+                                                           ship it: no pooler_output
 
 Reference outputs computed by PyTorch go to <name>/reference.json: token ids and masks from the saved
 Python tokenizer, last_hidden_state per prompt (each prompt encoded alone, no padding), and for CLIP
@@ -47,6 +49,7 @@ commit the folder. The random weights are NOT the real models and are never pres
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import random
 import tempfile
@@ -446,6 +449,27 @@ def make_images(folder: Path) -> list[Path]:
     return paths
 
 
+def make_resize_reference(folder: Path) -> None:
+    """Pillow resizes of random small RGB images, every filter and every up/down combination.
+
+    Our TypeScript port of Pillow's resampling must reproduce these bytes exactly.
+    """
+    rng = np.random.default_rng(SEED + 4)
+    filters = {"bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resampling.BICUBIC, "lanczos": Image.Resampling.LANCZOS, "box": Image.Resampling.BOX, "hamming": Image.Resampling.HAMMING}
+    cases = []
+    for name, resample in filters.items():
+        for k in range(8):
+            w, h = (int(v) for v in rng.integers(6, 40, 2))
+            # Cycle through: both down, both up, width down / height up, width up / height down.
+            sign_w, sign_h = [(-1, -1), (1, 1), (-1, 1), (1, -1)][k % 4]
+            ow = max(2, w + sign_w * int(rng.integers(1, 20)))
+            oh = max(2, h + sign_h * int(rng.integers(1, 20)))
+            pixels = rng.integers(0, 256, size=(h, w, 3), dtype=np.uint8)
+            out = np.array(Image.fromarray(pixels, "RGB").resize((ow, oh), resample))
+            cases.append({"filter": name, "resample": int(resample), "width": w, "height": h, "outWidth": ow, "outHeight": oh, "input": base64.b64encode(pixels.tobytes()).decode(), "output": base64.b64encode(out.tobytes()).decode()})
+    write_json(folder / "resize-reference.json", {"generator": "tools/make_tiny_encoders.py", "pillow": PIL.__version__, "cases": cases})
+
+
 def make_clip(out: Path, checkpoints: Path, vocab: dict[str, int], merges: list[tuple[str, str]]) -> None:
     tokenizer = CLIPTokenizer(vocab=vocab, merges=merges)
     tokenizer.model_max_length = 77
@@ -485,8 +509,12 @@ def make_clip(out: Path, checkpoints: Path, vocab: dict[str, int], merges: list[
 
     folder = out / "tiny-clip"
     vision, text, saved_tok, saved_proc = export_clip(checkpoint, folder)
+    # The same weights in the layout of Xenova/clip-vit-base-patch32: a vision graph without
+    # pooler_output, to test how extraction handles it.
+    export_clip(checkpoint, out / "tiny-clip-no-pooler", with_pooler=False, with_text=False)
     images = []
     image_paths = make_images(out / "images")
+    make_resize_reference(out / "images")
     for path in image_paths:
         with Image.open(path) as img:
             pixels = saved_proc(images=img, return_tensors="pt")["pixel_values"]

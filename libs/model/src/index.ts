@@ -3,6 +3,7 @@
 // --- tfjs backend selection ---
 export * from './backend/index.js';
 // --- encoders, feature cache, CLIP antonym baseline ---
+export * from './encoders/index.js';
 // --- fusion heads (tfjs layers) ---
 export * from './fusion/index.js';
 // --- training ---

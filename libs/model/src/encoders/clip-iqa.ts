@@ -1,0 +1,83 @@
+import { invalidInput } from '@agiqa/contracts';
+import { decodeImage, preprocessInto } from './image-preprocess.js';
+import type { ResolvedEncoder } from './registry.js';
+import { loadClipTextEncoder, loadImageEncoder } from './runtime.js';
+
+/** The antonym pair of CLIP-IQA (the paper's Eqs. 1–2): positive first. */
+export const CLIP_IQA_PROMPTS = ['Good photo.', 'Bad photo.'] as const;
+
+/**
+ * CLIP's learned temperature for ViT-B/32 (exp(logit_scale) = 100, the clamp it trained into).
+ * config.json only holds the initial value (logit_scale_init_value = 2.6592, i.e. 14.3), and the
+ * split ONNX towers do not carry the learned one, so 100 is the default.
+ */
+export const CLIP_LOGIT_SCALE = 100;
+
+function l2normalize(v: Float32Array): Float64Array {
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm);
+  return Float64Array.from(v, (x) => (norm === 0 ? 0 : x / norm));
+}
+
+/**
+ * CLIP-IQA from embeddings: for each image, cosine similarity with the positive and negative text
+ * embedding, softmax over the pair of `logitScale × cos`, score = P(positive).
+ */
+export function clipIqaFromEmbeddings(
+  imageEmbeds: readonly Float32Array[],
+  textEmbeds: readonly [Float32Array, Float32Array],
+  logitScale = CLIP_LOGIT_SCALE,
+): Float32Array {
+  const [good, bad] = textEmbeds.map(l2normalize);
+  return Float32Array.from(imageEmbeds, (embed) => {
+    if (embed.length !== good.length) throw invalidInput(`image embedding width ${embed.length} differs from text embedding width ${good.length}`);
+    const img = l2normalize(embed);
+    let sGood = 0;
+    let sBad = 0;
+    for (let i = 0; i < img.length; i++) {
+      sGood += img[i] * good[i];
+      sBad += img[i] * bad[i];
+    }
+    // softmax([a, b])[0] = 1 / (1 + exp(b - a)), stable for large logit scales.
+    return 1 / (1 + Math.exp(logitScale * (sBad - sGood)));
+  });
+}
+
+export interface ClipIqaOptions {
+  /** A CLIP encoder (`clip-vit-b32`, `tiny-clip`): both towers are used. */
+  encoder: ResolvedEncoder;
+  /** Image files, scored in this order. */
+  images: readonly string[];
+  /** Default 100 (see `CLIP_LOGIT_SCALE`). */
+  logitScale?: number;
+  /** Default ["Good photo.", "Bad photo."]. */
+  prompts?: readonly [string, string];
+  /** Images per forward pass (default 16). */
+  batchSize?: number;
+}
+
+/** Zero-shot CLIP-IQA scores in [0, 1], one per image (higher = "Good photo." more likely). */
+export async function clipIqaScores(options: ClipIqaOptions): Promise<Float32Array> {
+  const { encoder, images } = options;
+  if (encoder.family !== 'clip') {
+    throw invalidInput(`CLIP-IQA needs a CLIP encoder, got ${encoder.name} (${encoder.family})`, [{ path: 'encoder', message: 'not a CLIP model' }]);
+  }
+  const batchSize = options.batchSize ?? 16;
+  const [vision, text] = await Promise.all([loadImageEncoder(encoder), loadClipTextEncoder(encoder)]);
+  const prompts = options.prompts ?? CLIP_IQA_PROMPTS;
+  const [good, bad] = await text.embed(prompts);
+  const { height, width } = vision.inputSize;
+  const perImage = 3 * height * width;
+  const embeds: Float32Array[] = [];
+  for (let start = 0; start < images.length; start += batchSize) {
+    const paths = images.slice(start, start + batchSize);
+    // [batch, 3, height, width]
+    const pixels = new Float32Array(paths.length * perImage);
+    const decoded = await Promise.all(paths.map((path) => decodeImage(path)));
+    decoded.forEach((image, i) => preprocessInto(image, vision.preprocessing, pixels, i * perImage));
+    const out = await vision.encode(pixels, paths.length);
+    for (let i = 0; i < paths.length; i++) embeds.push(out.projected.slice(i * out.projectedDim, (i + 1) * out.projectedDim));
+  }
+  return clipIqaFromEmbeddings(embeds, [good, bad], options.logitScale ?? CLIP_LOGIT_SCALE);
+}
