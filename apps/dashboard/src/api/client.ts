@@ -14,6 +14,7 @@ import {
   type RunDetail,
   type RunPredictions,
   type ScheduleDetail,
+  type PaperTablesQuery,
   type ScheduleRow,
   type SweepDetail,
   type SweepList,
@@ -155,8 +156,9 @@ export class ApiClient {
   getSweep(id: string, signal?: AbortSignal) {
     return this.request<SweepDetail>('GET', `/sweeps/${encodeURIComponent(id)}`, { signal });
   }
+  /** The body is what the form produced; the API validates it (see GridSpecSchema). */
   createSweep(body: GridSpecInput) {
-    return this.request<SweepDetail | SweepSummary>('POST', '/sweeps', { body });
+    return this.request<SweepDetail>('POST', '/sweeps', { body });
   }
   cancelSweep(id: string) {
     return this.request<SweepSummary>('POST', `/sweeps/${encodeURIComponent(id)}/cancel`);
@@ -180,11 +182,12 @@ export class ApiClient {
   table1(dataset: string | null, signal?: AbortSignal) {
     return this.request<Table1>('GET', '/tables/1', { query: { dataset }, signal });
   }
-  table2(signal?: AbortSignal) {
-    return this.request<Table2>('GET', '/tables/2', { signal });
+  /** `datasets` picks the registered dataset standing for each of the paper's; omitted: the API's default. */
+  table2(datasets: PaperTablesQuery = {}, signal?: AbortSignal) {
+    return this.request<Table2>('GET', '/tables/2', { query: { ...datasets }, signal });
   }
-  table3(signal?: AbortSignal) {
-    return this.request<Table3>('GET', '/tables/3', { signal });
+  table3(datasets: PaperTablesQuery = {}, signal?: AbortSignal) {
+    return this.request<Table3>('GET', '/tables/3', { query: { ...datasets }, signal });
   }
   timing(signal?: AbortSignal) {
     return this.request<TimingTable>('GET', '/tables/timing', { signal });
@@ -197,14 +200,15 @@ export class ApiClient {
   getSchedule(id: string, signal?: AbortSignal) {
     return this.request<ScheduleDetail>('GET', `/schedules/${encodeURIComponent(id)}`, { signal });
   }
+  /** The body is what the form produced; the API validates it (see CreateScheduleBodySchema). */
   createSchedule(body: CreateScheduleBody | Record<string, unknown>) {
-    return this.request<ScheduleRow>('POST', '/schedules', { body });
+    return this.request<ScheduleDetail>('POST', '/schedules', { body });
   }
   scheduleAction(id: string, action: 'pause' | 'resume' | 'trigger') {
-    return this.request<ScheduleRow | ScheduleDetail | Record<string, unknown>>('POST', `/schedules/${encodeURIComponent(id)}/${action}`);
+    return this.request<ScheduleDetail>('POST', `/schedules/${encodeURIComponent(id)}/${action}`);
   }
   deleteSchedule(id: string) {
-    return this.request<unknown>('DELETE', `/schedules/${encodeURIComponent(id)}`);
+    return this.request<ScheduleRow>('DELETE', `/schedules/${encodeURIComponent(id)}`);
   }
 
   // --- tokens

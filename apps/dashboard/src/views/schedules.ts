@@ -45,7 +45,7 @@ export async function schedulesView(ctx: ViewContext): Promise<void> {
     replace(
       body,
       table(
-        ['Name', 'Spec', 'Grid', 'Overlap', 'State', 'Sweeps', 'Created', 'Actions'],
+        ['Name', 'Spec', 'Grid', 'Overlap', 'State', 'Next run', 'Sweeps', 'Created', 'Actions'],
         schedules.map((s) => {
           const details = h('div', { class: 'schedule-details' });
           return [
@@ -54,6 +54,7 @@ export async function schedulesView(ctx: ViewContext): Promise<void> {
             gridSummary(s.grid),
             s.overlap,
             h('span', { class: `badge ${s.paused ? 'status-cancelled' : 'status-running'}` }, s.paused ? 'paused' : 'active'),
+            formatDate(s.nextRunAt),
             h('span', null, String(s.sweepCount), s.lastSweepId ? [' · ', h('a', { href: href({ name: 'sweep', id: s.lastSweepId }) }, 'last')] : null),
             formatDate(s.createdAt),
             h(
@@ -75,7 +76,7 @@ export async function schedulesView(ctx: ViewContext): Promise<void> {
                 fail('Delete'),
                 { class: 'danger' },
               ),
-              actionButton('Next runs', () => showDetails(s.id, details), fail('Loading the schedule')),
+              actionButton('Upcoming', () => showDetails(s.id, details), fail('Loading the schedule')),
               details,
             ),
           ];

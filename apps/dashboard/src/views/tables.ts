@@ -1,4 +1,4 @@
-import type { DatasetRow, FigureFlag } from '@agiqa/contracts';
+import { PAPER_DATASET_COLUMNS, type DatasetRow, type FigureFlag, type PaperDatasetColumn, type PaperTablesQuery } from '@agiqa/contracts';
 import { href, TABLE_KEYS, type Route, type TableKey } from '../app/routes.js';
 import { isAbort, type ViewContext } from '../app/view.js';
 import { MISSING } from '../model/format.js';
@@ -161,9 +161,35 @@ async function drawHeatmap(ctx: ViewContext, el: HTMLElement, view: Table1View, 
 
 // --- Table 2 -------------------------------------------------------------------------------------
 
-async function renderTable2(ctx: ViewContext, root: HTMLElement): Promise<void> {
-  const t2 = await ctx.api.table2(ctx.signal);
+/** Labels of the paper's dataset columns, for the pickers. */
+const PAPER_COLUMN_LABEL: Record<PaperDatasetColumn, string> = { agiqa3k: 'AGIQA-3K', aigciqa2023: 'AIGCIQA2023', pku_i2iqa: 'PKU-I2IQA' };
+
+/**
+ * Selects that say which registered dataset stands for each of the paper's datasets ("automatic":
+ * the API's choice). A change re-renders the table with the new choice.
+ */
+function datasetPickers(columns: readonly PaperDatasetColumn[], datasets: readonly DatasetRow[], chosen: PaperTablesQuery, shown: Partial<Record<PaperDatasetColumn, string | null>>, onChange: (next: PaperTablesQuery) => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'toolbar' },
+    columns.map((key) => {
+      const el = select(key, [{ value: '', label: `automatic${shown[key] ? ` (${shown[key]})` : ''}` }, ...datasets.map((d) => ({ value: d.name, label: `${d.name} (${d.format})` }))], chosen[key] ?? '');
+      el.id = `pick-${key}`;
+      el.addEventListener('change', () => onChange({ ...chosen, [key]: el.value || undefined }));
+      return h('span', { class: 'picker' }, h('label', { for: el.id }, `${PAPER_COLUMN_LABEL[key]} runs from `), el);
+    }),
+  );
+}
+
+async function renderTable2(ctx: ViewContext, root: HTMLElement, chosen: PaperTablesQuery = {}): Promise<void> {
+  const [t2, datasets] = await Promise.all([ctx.api.table2(chosen, ctx.signal), ctx.api.listDatasets(ctx.signal)]);
   const view = table2View(t2);
+  const rerender = (next: PaperTablesQuery) => {
+    renderTable2(ctx, root, next).catch((error: unknown) => {
+      if (!isAbort(error)) replace(root, errorBox(error, 'Loading Table 2'));
+    });
+  };
+  const pickers = datasetPickers(PAPER_DATASET_COLUMNS, datasets, chosen, Object.fromEntries(t2.columns.map((c) => [c.key, c.dataset])), rerender);
   const plot = h('div', { class: 'plot', id: 'table2-bars' });
   const columnPick = select('column', view.columns.map((c) => ({ value: c.key, label: c.label })), view.columns[0]?.key ?? '');
   columnPick.id = 'table2-column';
@@ -181,6 +207,7 @@ async function renderTable2(ctx: ViewContext, root: HTMLElement): Promise<void> 
   replace(
     root,
     h('p', { class: 'muted' }, 'Rows the platform cannot run show the paper’s figures, marked reported. Each cell reads SRCC / PLCC. ', t2.rule),
+    pickers,
     h(
       'div',
       { class: 'table-wrap' },
@@ -224,11 +251,18 @@ async function renderTable2(ctx: ViewContext, root: HTMLElement): Promise<void> 
 
 // --- Table 3 -------------------------------------------------------------------------------------
 
-async function renderTable3(ctx: ViewContext, root: HTMLElement): Promise<void> {
-  const view = table3View(await ctx.api.table3(ctx.signal));
+async function renderTable3(ctx: ViewContext, root: HTMLElement, chosen: PaperTablesQuery = {}): Promise<void> {
+  const [t3, datasets] = await Promise.all([ctx.api.table3(chosen, ctx.signal), ctx.api.listDatasets(ctx.signal)]);
+  const view = table3View(t3);
   const flags = [...new Set(view.rows.flatMap((r) => r.figure?.flags ?? []))];
+  const rerender = (next: PaperTablesQuery) => {
+    renderTable3(ctx, root, next).catch((error: unknown) => {
+      if (!isAbort(error)) replace(root, errorBox(error, 'Loading Table 3'));
+    });
+  };
   replace(
     root,
+    datasetPickers(['agiqa3k'], datasets, chosen, { agiqa3k: t3.dataset }, rerender),
     h('p', { class: 'muted' }, `AGI-specific methods on AGIQA-3K${view.dataset ? ` (measured rows from ${view.dataset})` : ''}. `, view.rule),
     table(
       ['Method', 'SRCC / PLCC'],
@@ -253,7 +287,7 @@ async function renderTiming(ctx: ViewContext, root: HTMLElement): Promise<void> 
     plot,
     rows.length
       ? table(
-          ['Text encoder', 'Configuration', 'Machine', 'Ours ms/image', 'Paper ms/image', 'Ours / paper', 'Stages (median / p90)', 'Measurements'],
+          ['Text encoder', 'Configuration', 'Machine', 'Ours ms/image', 'Paper ms/image', 'Ours / paper', 'Stages (median / p90 per batch)', 'Measurements'],
           rows.map((r) => [
             h('span', null, r.encoder),
             r.config,
