@@ -12,3 +12,4 @@ export * from './training/index.js';
 export * from './metrics/index.js';
 export * from './stats/index.js';
 // --- timing ---
+export * from './timing/index.js';
