@@ -1,7 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, touchImages, writeFile } from '../testing/layouts.js';
+import { FIXTURES, makeTempDir, touchImages, writeFile } from '../testing/layouts.js';
 import { loadDataset, validateDataset } from '../validate/dataset.js';
 
 let dir: string;
@@ -141,6 +141,22 @@ describe('manifestLoader', () => {
       { path: 'I2IQA_annotation.csv:5:mos_q', message: 'not a number: "fifty"' },
       { path: 'I2IQA_annotation.csv:2:source', message: 'source image Image_prompt/src_0.png not found' },
       { path: 'I2IQA_annotation.csv:3:source', message: 'source image Image_prompt/src_0.png not found' },
+    ]);
+  });
+});
+
+describe('manifestLoader over an .xlsx table', () => {
+  it('reads the first sheet through a column mapping, naming sheet rows in problems', async () => {
+    copyFileSync(path.join(FIXTURES, 'xlsx', 'cells_shared.xlsx'), path.join(dir, 'scores.xlsx'));
+    writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ table: 'scores.xlsx', columns: { image: 'name', prompt: 'note', mos: { quality: 'mos' } } }));
+    touchImages(dir, ['1.png', '2.png', 'after a blank row']);
+    expect(await problemsOf()).toEqual([{ path: 'scores.xlsx:5:note', message: 'empty prompt' }]);
+    writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ table: 'scores.xlsx', columns: { image: 'name', prompt: 'name', mos: { quality: 'mos' } } }));
+    const dataset = await loadDataset({ format: 'manifest', root: dir });
+    expect(dataset.items.map((i) => [i.key, i.mos.quality])).toEqual([
+      ['1.png', 3.25],
+      ['2.png', 42],
+      ['after a blank row', -0.001],
     ]);
   });
 });

@@ -22,6 +22,9 @@ export async function readTable(baseDir: string, rel: string, problems: ProblemC
       reportFileError(error, rel, problems);
       return undefined;
     }
+    // A sheet stores no trailing empty cells: pad rows to the header's width, as a CSV export would.
+    const width = records[0]?.cells.length ?? 0;
+    for (const record of records) while (record.cells.length < width) record.cells.push('');
   } else {
     const text = await readUtf8(baseDir, rel, problems);
     if (text === undefined) return undefined;

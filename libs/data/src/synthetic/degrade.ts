@@ -31,37 +31,39 @@ export function boxRadiiForGauss(sigma: number): [number, number, number] {
   return widths.map((w) => (w - 1) / 2) as [number, number, number];
 }
 
-/** One horizontal box pass of radius r (edges clamped) from `src` into `dst`. */
+/** One horizontal box pass of radius r (edges clamped) from `src` into `dst`, all channels. */
 function boxHorizontal(src: Float32Array, dst: Float32Array, width: number, height: number, r: number): void {
   const scale = 1 / (2 * r + 1);
+  const last = width - 1;
   for (let y = 0; y < height; y++) {
     const row = y * width * 3;
     for (let ch = 0; ch < 3; ch++) {
-      const at = (x: number) => src[row + (x < 0 ? 0 : x >= width ? width - 1 : x) * 3 + ch];
+      const base = row + ch;
       let sum = 0;
-      for (let x = -r; x <= r; x++) sum += at(x);
+      for (let x = -r; x <= r; x++) sum += src[base + (x < 0 ? 0 : x > last ? last : x) * 3];
       for (let x = 0; x < width; x++) {
-        dst[row + x * 3 + ch] = sum * scale;
-        sum += at(x + r + 1) - at(x - r);
+        dst[base + x * 3] = sum * scale;
+        const add = x + r + 1;
+        const sub = x - r;
+        sum += src[base + (add > last ? last : add) * 3] - src[base + (sub < 0 ? 0 : sub) * 3];
       }
     }
   }
 }
 
-/** One vertical box pass of radius r (edges clamped). */
+/** One vertical box pass of radius r (edges clamped), all channels. */
 function boxVertical(src: Float32Array, dst: Float32Array, width: number, height: number, r: number): void {
   const scale = 1 / (2 * r + 1);
   const stride = width * 3;
-  for (let x = 0; x < width; x++) {
-    for (let ch = 0; ch < 3; ch++) {
-      const col = x * 3 + ch;
-      const at = (y: number) => src[(y < 0 ? 0 : y >= height ? height - 1 : y) * stride + col];
-      let sum = 0;
-      for (let y = -r; y <= r; y++) sum += at(y);
-      for (let y = 0; y < height; y++) {
-        dst[y * stride + col] = sum * scale;
-        sum += at(y + r + 1) - at(y - r);
-      }
+  const last = height - 1;
+  for (let col = 0; col < stride; col++) {
+    let sum = 0;
+    for (let y = -r; y <= r; y++) sum += src[(y < 0 ? 0 : y > last ? last : y) * stride + col];
+    for (let y = 0; y < height; y++) {
+      dst[y * stride + col] = sum * scale;
+      const add = y + r + 1;
+      const sub = y - r;
+      sum += src[(add > last ? last : add) * stride + col] - src[(sub < 0 ? 0 : sub) * stride + col];
     }
   }
 }
@@ -105,13 +107,12 @@ export class NoiseTable {
   }
 }
 
-/** Rounds and clamps to bytes: the buffer JPEG encoding receives ([height, width, 3] uint8). */
+/**
+ * Rounds (half to even) and clamps to bytes: the buffer JPEG encoding receives ([height, width, 3]
+ * uint8). Uint8ClampedArray does both natively, with the same result on every engine (ToUint8Clamp).
+ */
 export function toBytes(image: RgbImage): Uint8Array {
-  const out = new Uint8Array(image.data.length);
-  const { data } = image;
-  for (let i = 0; i < data.length; i++) {
-    const v = Math.round(data[i]);
-    out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
-  }
-  return out;
+  const clamped = new Uint8ClampedArray(image.data.length);
+  clamped.set(image.data);
+  return new Uint8Array(clamped.buffer);
 }

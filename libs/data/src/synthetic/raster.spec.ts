@@ -67,3 +67,35 @@ describe(insideShape.name, () => {
     expect(SHAPES.map((s) => insideShape(s, 0.6, 0))).toEqual([true, true, false, false]);
   });
 });
+
+describe('renderScene shortcuts', () => {
+  it('cover exactly the pixels the per-subsample test covers', () => {
+    // Brute force: every pixel of the canvas tested at its 4 subsamples, no shortcuts.
+    for (const shape of SHAPES) {
+      const scene: SceneSpec = { count: 2, colour: 'blue', shape, size: 'large', background: 'black' };
+      const rendered = renderScene(scene, 120, Xoshiro128.fromKey(`shortcut-${shape}`));
+      const rng = Xoshiro128.fromKey(`shortcut-${shape}`);
+      const cell = 120 / 3;
+      const cells = rng.shuffle(Array.from({ length: 9 }, (_, i) => i)).slice(0, 2);
+      const radius = cell * 0.36;
+      const coverage = new Float32Array(120 * 120);
+      for (const c of cells) {
+        const cx = ((c % 3) + 0.5) * cell + (rng.nextFloat() - 0.5) * 0.2 * cell;
+        const cy = (Math.floor(c / 3) + 0.5) * cell + (rng.nextFloat() - 0.5) * 0.2 * cell;
+        for (let y = 0; y < 120; y++) {
+          for (let x = 0; x < 120; x++) {
+            let hits = 0;
+            for (const sy of [0.25, 0.75]) for (const sx of [0.25, 0.75]) if (insideShape(shape, (x + sx - cx) / radius, (y + sy - cy) / radius)) hits++;
+            if (hits > 0) coverage[y * 120 + x] = hits / 4;
+          }
+        }
+      }
+      // Blue on black: the blue channel is 25 + (220 − 25)·coverage (+ the gradient shade).
+      for (let i = 0; i < 120 * 120; i++) {
+        const shade = 10 - (20 * Math.floor(i / 120)) / 120;
+        const expected = 25 + shade + (220 - (25 + shade)) * coverage[i];
+        expect(Math.abs(rendered.data[i * 3 + 2] - expected)).toBeLessThan(1e-3);
+      }
+    }
+  });
+});
