@@ -103,7 +103,7 @@ for (const name of textNames) {
     await out.data();
     out.dispose();
   };
-  rows.push(...(await measureLatency({ text, image, head, headName: fusion, tfjsBackend: backend.name, prompts, imagePaths, batchSizes, warmup, repeats })));
+  rows.push(...(await measureLatency({ text, image, head, fusion, tfjsBackend: backend.name, prompts, imagePaths, batchSizes, warmup, repeats })));
   model.dispose();
 }
 await releaseEncoders();

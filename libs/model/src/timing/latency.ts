@@ -22,8 +22,8 @@ export interface MeasureLatencyOptions {
   image: ResolvedEncoder;
   /** The fusion head's forward pass (supplied by the caller: the heads live in fusion/). */
   head?: (batch: HeadBatch) => Promise<void> | void;
-  /** Recorded with the rows, e.g. the fusion name. */
-  headName?: string;
+  /** Fusion the head implements, recorded with the rows (TimingMeasurement.fusion). */
+  fusion?: string;
   /** tfjs backend the head runs on, recorded with the rows. */
   tfjsBackend?: string;
   /** Prompts and images used round-robin to fill the batches. */
@@ -40,8 +40,8 @@ export interface MeasureLatencyOptions {
 export interface TimingRow {
   textEncoder: string;
   imageEncoder: string;
-  /** `headName`, or null when no head ran. */
-  head: string | null;
+  /** `fusion` as given (`head` when unnamed), or null when no head ran. */
+  fusion: string | null;
   stage: TimingStage;
   batchSize: number;
   /** Timed iterations. */
@@ -125,7 +125,7 @@ export async function measureLatency(options: MeasureLatencyOptions): Promise<Ti
       rows.push({
         textEncoder: options.text.name,
         imageEncoder: options.image.name,
-        head: options.head === undefined ? null : (options.headName ?? 'head'),
+        fusion: options.head === undefined ? null : (options.fusion ?? 'head'),
         stage,
         batchSize,
         samples: samplesMs.length,

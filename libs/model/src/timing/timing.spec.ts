@@ -37,7 +37,7 @@ describe(measureLatency.name, () => {
     const head = (batch: HeadBatch) => {
       seen.push({ batch: batch.text.batch, tokens: batch.text.tokens, dim: batch.text.dim, pooled: batch.image.pooled?.length ?? 0 });
     };
-    const rows = await measureLatency({ text, image, head, headName: 'probe', tfjsBackend: 'cpu', prompts, imagePaths, batchSizes: [1, 2], warmup: 1, repeats: 3 });
+    const rows = await measureLatency({ text, image, head, fusion: 'probe', tfjsBackend: 'cpu', prompts, imagePaths, batchSizes: [1, 2], warmup: 1, repeats: 3 });
 
     expect(rows.map((r) => `${r.batchSize}:${r.stage}`)).toEqual([1, 2].flatMap((b) => TIMING_STAGES.map((s) => `${b}:${s}`)));
     // (warm-up + repeats) iterations per batch size, each with a full batch of F_I and F_T.
@@ -49,7 +49,7 @@ describe(measureLatency.name, () => {
       expect(row.batchMedianMs).toBeCloseTo(median(row.samplesMs), 9);
       expect(row.medianMs).toBeCloseTo(row.batchMedianMs / row.batchSize, 9);
       expect(row.p90Ms).toBeCloseTo(p90(row.samplesMs) / row.batchSize, 9);
-      expect(row).toMatchObject({ textEncoder: 'tiny-distilbert', imageEncoder: 'tiny-clip', head: 'probe' });
+      expect(row).toMatchObject({ textEncoder: 'tiny-distilbert', imageEncoder: 'tiny-clip', fusion: 'probe' });
       expect(row.machine).toMatchObject({ encoderDevice: 'cpu', tfjsBackend: 'cpu', node: process.version });
     }
     expect(rows.find((r) => r.stage === 'head')?.backend).toBe('tfjs-cpu');
@@ -67,7 +67,7 @@ describe(measureLatency.name, () => {
   it('leaves the head stage out when no head is given', async () => {
     const rows = await measureLatency({ text, image, prompts, imagePaths, batchSizes: [1], warmup: 0, repeats: 1 });
     expect(rows.map((r) => r.stage)).toEqual(['tokenize', 'text_encode', 'image_preprocess', 'image_encode', 'total']);
-    expect(rows[0]).toMatchObject({ head: null, backend: 'onnxruntime-cpu' });
+    expect(rows[0]).toMatchObject({ fusion: null, backend: 'onnxruntime-cpu' });
   });
 
   it('rejects empty inputs and invalid counts, naming the field', async () => {
