@@ -305,10 +305,11 @@ export const TimingRowSchema = z.object({
   machine: z.record(z.string(), z.unknown()),
   /**
    * Per stage (`tokenize`, `text_encode`, … `total`): the median over measurements of their median
-   * and p90, in ms for one batch of `batchSize` as stored; `samples` summed.
+   * and p90, in ms per image as stored (libs/model `measureLatency` divides a batch's time by its
+   * size); `samples` summed.
    */
   stages: z.record(z.string(), z.object({ medianMs: z.number(), p90Ms: z.number(), samples: z.int() })),
-  /** The `total` stage divided by `batchSize`: ms per image; null when no total was measured. */
+  /** The `total` stage, ms per image; null when no total was measured. */
   totalMsPerImage: z.number().nullable(),
   measurements: z.int(),
   lastMeasuredAt: isoDate,
