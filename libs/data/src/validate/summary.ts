@@ -20,7 +20,8 @@ export function summariseItems(items: readonly DatasetItemRecord[], labels: read
       sum += v;
       n++;
     }
-    if (n > 0) mos[label] = { min, max, mean: sum / n };
+    // 12 significant digits: the mean prints as 2.74850908, not 2.7485090799999994.
+    if (n > 0) mos[label] = { min, max, mean: Number((sum / n).toPrecision(12)) };
   }
   return { rows: items.length, prompts: new Set(items.map((i) => i.promptKey)).size, generators, mos, missingImages };
 }
