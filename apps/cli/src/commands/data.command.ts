@@ -54,7 +54,9 @@ export function registerDataCommands(program: Command): void {
       const started = Date.now();
       const result = await synthesizeDataset({ outDir: resolve(flags.out), images: flags.images, seed: flags.seed });
       const seconds = (Date.now() - started) / 1000;
-      if (flags.json) console.log(JSON.stringify({ ...result, seconds }, null, 2));
+      // The per-image detail (`result.images`) is for programs; the CLI prints the summary.
+      const { csvPath, count, mapping, pixelsHash } = result;
+      if (flags.json) console.log(JSON.stringify({ csvPath, count, mapping, pixelsHash, seconds }, null, 2));
       else console.log(`wrote ${flags.images} images to ${resolve(flags.out)} in ${seconds.toFixed(1)} s`);
     });
 
