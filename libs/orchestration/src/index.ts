@@ -12,6 +12,7 @@ export {
   type SweepRef,
   type SweepWorkflowDescription,
 } from './sweeps.js';
+export { rerunFailedCells, type RerunResult } from './rerun.js';
 export {
   createSweepSchedule,
   deleteSchedule,
