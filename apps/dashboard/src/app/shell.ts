@@ -64,7 +64,7 @@ const NAV: { section: NonNullable<ReturnType<typeof sectionOf>>; label: string; 
  */
 export function startShell(mount: HTMLElement, api: ApiClient, tokens: TokenStore): void {
   const links = NAV.map((n) => h('a', { href: href(n.route), 'data-section': n.section }, n.label));
-  const tokenState = h('span', { class: 'token-state', id: 'token-state' });
+  const tokenState = h('a', { class: 'token-state', id: 'token-state', href: href({ name: 'settings' }), title: 'API token used for writes' });
   const status = h('div', { class: 'status-line', role: 'status', 'aria-live': 'polite', id: 'status-line' });
   const main = h('main', { id: 'main', tabindex: -1 });
   replace(

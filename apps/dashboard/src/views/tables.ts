@@ -287,7 +287,7 @@ async function renderTiming(ctx: ViewContext, root: HTMLElement): Promise<void> 
     plot,
     rows.length
       ? table(
-          ['Text encoder', 'Configuration', 'Machine', 'Ours ms/image', 'Paper ms/image', 'Ours / paper', 'Stages (median / p90 per batch)', 'Measurements'],
+          ['Text encoder', 'Configuration', 'Machine', 'Ours ms/image', 'Paper ms/image', 'Ours / paper', 'Stages (median / p90 per image)', 'Measurements'],
           rows.map((r) => [
             h('span', null, r.encoder),
             r.config,
