@@ -35,8 +35,10 @@ export default defineConfig({
   migrations: { path: 'prisma/migrations' },
   async adapter() {
     if (isPostgresUrl(url)) {
-      const { PrismaPg } = await import('@prisma/adapter-pg');
-      return new PrismaPg({ connectionString: url });
+      const { default: pg } = await import('pg');
+      const { createPgAdapter } = await import('./libs/db/src/connection/pg-adapter.ts');
+      // allowExitOnIdle: idle pooled connections must not keep the CLI running after its work.
+      return createPgAdapter(new pg.Pool({ connectionString: url, allowExitOnIdle: true }));
     }
     if (url.startsWith('pglite:')) {
       const { PGlite } = await import('@electric-sql/pglite');
