@@ -29,3 +29,5 @@ export {
 } from './migrations/apply-migrations.js';
 export { defaultMigrationsDir, readMigrations, type MigrationFile } from './migrations/migration-files.js';
 export type { MigrationTarget } from './migrations/sql-session.js';
+
+export { createSweep, getTable1, registerDataset, runConfig, saveSplitManifest, type RunConfig } from './repositories/index.js';

@@ -1,0 +1,103 @@
+import { expandGrid, invalidInput, PAPER_TRAIN_RATIO, type DatasetFormat, type GridCell, type GridSpec, type HeadOptions, type SplitSpec } from '@agiqa/contracts';
+import { toDbReportRule } from '../enums.js';
+import type { Prisma, PrismaClient, Run, Sweep } from '../generated/prisma/client.js';
+
+/**
+ * What a Run row's `config` holds: the cell plus every grid option that shapes its training, so
+ * the run can be reproduced from the row alone (the sweep's grid may hold many cells).
+ */
+export interface RunConfig {
+  dataset: string;
+  textEncoder: GridCell['textEncoder'];
+  imageEncoder: GridSpec['imageEncoder'];
+  fusion: GridCell['fusion'];
+  splitRepeat: number;
+  seed: number;
+  /** The grid's split with `train` resolved (the paper's ratio for the dataset's format when omitted). */
+  split: SplitSpec & { train: number };
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  reportRule: GridSpec['reportRule'];
+  trainingMode: GridSpec['trainingMode'];
+  label: string;
+  head: HeadOptions;
+  /** The grid's overrides for this cell's two encoders only. */
+  modelOverrides?: Record<string, string>;
+}
+
+/** How many registered names an "unknown dataset" error lists. */
+const LISTED_NAMES = 50;
+
+/**
+ * Creates a sweep and one pending Run per grid cell (`expandGrid` order) in one transaction.
+ * Dataset names must be registered: unknown ones are `invalid_input` naming `datasets.<i>` and
+ * listing the registered names. Returns the runs in cell order.
+ */
+export async function createSweep(
+  prisma: PrismaClient,
+  input: { grid: GridSpec; scheduleId?: string },
+): Promise<{ sweep: Sweep; runs: Run[] }> {
+  const { grid } = input;
+  const found = await prisma.dataset.findMany({ where: { name: { in: grid.datasets } }, select: { id: true, name: true, format: true } });
+  const byName = new Map(found.map((d) => [d.name, d]));
+  const unknown = grid.datasets.flatMap((name, i) => (byName.has(name) ? [] : [{ path: `datasets.${i}`, message: `unknown dataset "${name}"` }]));
+  if (unknown.length > 0) {
+    const registered = await prisma.dataset.findMany({ select: { name: true }, orderBy: { name: 'asc' }, take: LISTED_NAMES + 1 });
+    const names = registered.slice(0, LISTED_NAMES).map((d) => d.name);
+    const list = names.length === 0 ? 'none are registered yet' : `registered: ${names.join(', ')}${registered.length > LISTED_NAMES ? ', …' : ''}`;
+    throw invalidInput(`${unknown.map((u) => `${u.path}: ${u.message}`).join('; ')} (${list})`, unknown);
+  }
+
+  const cells = expandGrid(grid);
+  const sweep = await prisma.sweep.create({
+    data: {
+      name: grid.name ?? null,
+      grid: grid as unknown as Prisma.InputJsonObject,
+      cellCount: cells.length,
+      scheduleId: input.scheduleId ?? null,
+      runs: {
+        createMany: {
+          data: cells.map((cell) => ({
+            cellKey: cell.key,
+            datasetId: (byName.get(cell.dataset) as { id: string }).id,
+            textEncoder: cell.textEncoder,
+            imageEncoder: grid.imageEncoder,
+            fusion: cell.fusion,
+            splitRepeat: cell.splitRepeat,
+            seed: cell.seed,
+            trainingMode: grid.trainingMode,
+            reportRule: toDbReportRule(grid.reportRule),
+            config: runConfig(grid, cell, (byName.get(cell.dataset) as { format: DatasetFormat }).format) as unknown as Prisma.InputJsonObject,
+          })),
+        },
+      },
+    },
+  });
+  const runs = await prisma.run.findMany({ where: { sweepId: sweep.id } });
+  const order = new Map(cells.map((cell, i) => [cell.key, i]));
+  runs.sort((a, b) => (order.get(a.cellKey) ?? 0) - (order.get(b.cellKey) ?? 0));
+  return { sweep, runs };
+}
+
+/** The reproducible configuration of one cell of `grid` on a dataset of `format`. */
+export function runConfig(grid: GridSpec, cell: GridCell, format: DatasetFormat): RunConfig {
+  const overrides = Object.entries(grid.modelOverrides ?? {}).filter(([name]) => name === cell.textEncoder || name === grid.imageEncoder);
+  return {
+    dataset: cell.dataset,
+    textEncoder: cell.textEncoder,
+    imageEncoder: grid.imageEncoder,
+    fusion: cell.fusion,
+    splitRepeat: cell.splitRepeat,
+    seed: cell.seed,
+    split: { ...grid.split, train: grid.split.train ?? PAPER_TRAIN_RATIO[format] },
+    epochs: grid.epochs,
+    batchSize: grid.batchSize,
+    learningRate: grid.learningRate,
+    reportRule: grid.reportRule,
+    trainingMode: grid.trainingMode,
+    label: grid.label,
+    head: grid.head,
+    ...(overrides.length > 0 ? { modelOverrides: Object.fromEntries(overrides) } : {}),
+  };
+}
