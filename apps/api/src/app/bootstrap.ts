@@ -1,0 +1,56 @@
+import { invalidInput } from '@agiqa/contracts';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { AppModule } from './app.module.js';
+import type { CoreDeps } from './core.module.js';
+import { dashboardMiddleware } from './dashboard/dashboard.js';
+import { toErrorResponse } from './errors/error-mapping.js';
+import { API_PREFIX } from './prefix.js';
+
+/** Largest JSON body accepted (a grid spec is a few hundred bytes). */
+const BODY_LIMIT = '1mb';
+
+export interface CreateApiOptions {
+  /** `false` silences Nest's logger (tests); default: Nest's console logger. */
+  logger?: false;
+}
+
+/**
+ * Builds the API application (not yet listening): routes under `/api`, JSON bodies parsed here so
+ * that a malformed body is a 400 in the API's error format, the dashboard at `/`.
+ */
+export async function createApiApp(deps: CoreDeps, options: CreateApiOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
+    bodyParser: false,
+    abortOnError: false,
+    ...(options.logger === false ? { logger: false } : {}),
+  });
+  app.setGlobalPrefix(API_PREFIX);
+  app.disable('x-powered-by');
+  app.use(requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true }), bodyErrorHandler);
+  app.use(dashboardMiddleware(deps.info.dashboardDir));
+  return app;
+}
+
+/** A request that carries a body must say it is JSON; otherwise it would reach validation as `{}`. */
+function requireJsonBody(request: Request, _response: Response, next: NextFunction): void {
+  const length = Number(request.headers['content-length'] ?? 0);
+  const hasBody = length > 0 || request.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !request.is('application/json')) {
+    next(
+      invalidInput(`request body must be JSON: send Content-Type: application/json (got ${request.headers['content-type'] ?? 'none'})`, [
+        { path: '(body)', message: 'Content-Type must be application/json' },
+      ]),
+    );
+    return;
+  }
+  next();
+}
+
+/** Express-level errors (body parsing) in the same format and status mapping as the exception filter. */
+function bodyErrorHandler(error: unknown, _request: Request, response: Response, next: NextFunction): void {
+  if (response.headersSent) return next(error);
+  const { status, body } = toErrorResponse(error);
+  response.status(status).json(body);
+}

@@ -1,0 +1,5 @@
+import { InspectDatasetBodySchema, RegisterDatasetBodySchema } from '@agiqa/contracts';
+import { zodDto } from '../validation/zod-dto.js';
+
+export class RegisterDatasetDto extends zodDto(RegisterDatasetBodySchema, 'RegisterDatasetBody') {}
+export class InspectDatasetDto extends zodDto(InspectDatasetBodySchema, 'InspectDatasetBody') {}

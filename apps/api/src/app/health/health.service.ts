@@ -1,0 +1,63 @@
+import type { Health } from '@agiqa/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { createRequire } from 'node:module';
+import { API_INFO, type ApiInfo } from '../config.js';
+import { DatabaseService } from '../database/database.service.js';
+import { TemporalService } from '../temporal/temporal.service.js';
+import { TokensService } from '../tokens/tokens.service.js';
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Versions of what this process runs, read once. */
+const RUNTIME_VERSIONS = {
+  node: process.versions.node,
+  nestjs: packageVersion('@nestjs/core'),
+  temporalClient: packageVersion('@temporalio/client'),
+  zod: packageVersion('zod'),
+};
+
+@Injectable()
+export class HealthService {
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly temporal: TemporalService,
+    private readonly tokens: TokensService,
+    @Inject(API_INFO) private readonly info: ApiInfo,
+  ) {}
+
+  /** Checks the database and Temporal concurrently; never throws, reports what is down. */
+  async check(): Promise<Health> {
+    const [db, temporal] = await Promise.all([
+      this.database.ping().then(
+        () => null,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      ),
+      this.temporal.ping(),
+    ]);
+    const tokensRequired = db === null ? await this.tokens.tokensRequired().catch(() => true) : true;
+    return {
+      status: db === null && temporal.ok ? 'ok' : 'degraded',
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 100) / 10,
+      database: { ok: db === null, ...this.database.describe(), error: db },
+      temporal: {
+        ok: temporal.ok,
+        address: temporal.address,
+        namespace: temporal.namespace,
+        serverVersion: temporal.serverVersion ?? null,
+        error: temporal.error ?? null,
+      },
+      versions: { api: this.info.version, ...RUNTIME_VERSIONS },
+      auth: { tokensRequiredForWrites: tokensRequired },
+    };
+  }
+}

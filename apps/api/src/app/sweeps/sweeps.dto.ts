@@ -1,0 +1,5 @@
+import { CreateSweepBodySchema, ListSweepsQuerySchema } from '@agiqa/contracts';
+import { zodDto } from '../validation/zod-dto.js';
+
+export class CreateSweepDto extends zodDto(CreateSweepBodySchema, 'GridSpec') {}
+export class ListSweepsQueryDto extends zodDto(ListSweepsQuerySchema, 'ListSweepsQuery') {}

@@ -1,0 +1,31 @@
+import { AgiqaError, CreateSweepBodySchema } from '@agiqa/contracts';
+import { describe, expect, it } from 'vitest';
+import { ZodValidationPipe, zodDto } from './zod-dto.js';
+
+class GridDto extends zodDto(CreateSweepBodySchema, 'GridSpec') {}
+
+describe(ZodValidationPipe.name, () => {
+  const sut = new ZodValidationPipe();
+  const grid = { encoders: ['bert-base'], fusions: ['concat'], datasets: ['agiqa3k'], seeds: [0] };
+
+  it('returns the parsed value with defaults applied', () => {
+    const parsed = sut.transform(grid, { type: 'body', metatype: GridDto }) as GridDto;
+    expect(parsed.epochs).toBe(100);
+  });
+
+  it('rejects bad input naming every field', () => {
+    let caught: unknown;
+    try {
+      sut.transform({ ...grid, encoders: ['bert-large'], epochs: -1 }, { type: 'body', metatype: GridDto });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(AgiqaError);
+    expect((caught as AgiqaError).details.map((d) => d.path).sort()).toEqual(['encoders.0', 'epochs']);
+    expect((caught as AgiqaError).message).toMatch(/^invalid request body: /);
+  });
+
+  it('passes arguments without a zod DTO through untouched', () => {
+    expect(sut.transform('abc', { type: 'param', metatype: String, data: 'id' })).toBe('abc');
+  });
+});

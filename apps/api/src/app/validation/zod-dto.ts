@@ -1,0 +1,48 @@
+import { parseOrThrow } from '@agiqa/contracts';
+import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import type { z } from 'zod';
+
+/** A class that stands for a zod schema in handler signatures (`@Body() body: CreateSweepDto`). */
+export interface ZodDtoClass<S extends z.ZodType = z.ZodType> {
+  new (): z.output<S>;
+  /** The schema that validates and shapes the value; OpenAPI is generated from it too. */
+  readonly schema: S;
+  /** Component name in the OpenAPI document. */
+  readonly schemaName: string;
+}
+
+/**
+ * Makes a DTO class from a zod schema, so that the schema stays the single source of truth: the
+ * class only carries it through decorator metadata (`design:paramtypes`) to the validation pipe
+ * and the OpenAPI generator. The instance type is the schema's output type.
+ */
+export function zodDto<S extends z.ZodType>(schema: S, schemaName: string): ZodDtoClass<S> {
+  class Dto {
+    static readonly schema = schema;
+    static readonly schemaName = schemaName;
+  }
+  return Dto as unknown as ZodDtoClass<S>;
+}
+
+export function isZodDto(value: unknown): value is ZodDtoClass {
+  return typeof value === 'function' && 'schema' in value && 'schemaName' in value;
+}
+
+const WHAT: Record<ArgumentMetadata['type'], string> = {
+  body: 'request body',
+  query: 'query string',
+  param: 'path parameter',
+  custom: 'argument',
+};
+
+/**
+ * Global pipe: a handler argument typed with a `zodDto` class is parsed by its schema; a failure is
+ * an `invalid_input` error whose details name every offending field. Other arguments pass through.
+ */
+@Injectable()
+export class ZodValidationPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (!isZodDto(metadata.metatype)) return value;
+    return parseOrThrow(metadata.metatype.schema, value ?? {}, WHAT[metadata.type]);
+  }
+}
