@@ -45,6 +45,8 @@ export class TemporalService implements OnApplicationShutdown {
       return (await this.handle).client;
     } catch (error) {
       this.handle = null;
+      // connectTemporal already says what is unreachable and how to start it.
+      if (error instanceof AgiqaError && error.code === 'unavailable') throw error;
       const reason = error instanceof Error ? error.message : String(error);
       throw new AgiqaError(
         'unavailable',
