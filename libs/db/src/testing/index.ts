@@ -1,3 +1,3 @@
 // `@agiqa/db/testing`: real databases for tests (never mocks).
-export { createTestDb } from './test-db.js';
+export { createMigratedPglite, createTestDb } from './test-db.js';
 export { postgresAvailable, startTestPostgres, type PostgresAvailability, type TestPostgres } from './test-postgres.js';

@@ -12,11 +12,7 @@ let template: Promise<Blob> | undefined;
  * is several times faster than migrating every time.
  */
 export async function createTestDb(): Promise<Db> {
-  template ??= migratedTemplate().catch((error: unknown) => {
-    template = undefined;
-    throw error;
-  });
-  const client = await PGlite.create({ loadDataDir: await template });
+  const client = await createMigratedPglite();
   const prisma = new PrismaClient({ adapter: new PgliteAdapterFactory(client) });
   return {
     prisma,
@@ -27,6 +23,15 @@ export async function createTestDb(): Promise<Db> {
       if (!client.closed) await client.close();
     },
   };
+}
+
+/** A fresh, migrated, in-memory PGlite (what `createTestDb` wraps), e.g. to serve through a gateway. */
+export async function createMigratedPglite(): Promise<PGlite> {
+  template ??= migratedTemplate().catch((error: unknown) => {
+    template = undefined;
+    throw error;
+  });
+  return PGlite.create({ loadDataDir: await template });
 }
 
 async function migratedTemplate(): Promise<Blob> {
