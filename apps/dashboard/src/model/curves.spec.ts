@@ -1,6 +1,6 @@
 import type { EpochMetricRow } from '@agiqa/contracts';
 import { describe, expect, it } from 'vitest';
-import { overlaidCurves, predictionScatter, runCurves } from './curves.js';
+import { epochAxis, overlaidCurves, predictionScatter, runCurves } from './curves.js';
 
 const epoch = (n: number, over: Partial<EpochMetricRow> = {}): EpochMetricRow => ({
   epoch: n,
@@ -34,6 +34,14 @@ describe(runCurves.name, () => {
   it('turns non-finite values into gaps', () => {
     const { data } = runCurves([epoch(1, { trainLoss: Number.NaN })], null);
     expect((data[2] as { y: unknown[] }).y).toEqual([null]);
+  });
+});
+
+describe(epochAxis.name, () => {
+  it('ticks every epoch for short runs and whole numbers for long ones', () => {
+    expect(epochAxis([1, 2, 3])).toMatchObject({ dtick: 1 });
+    expect(epochAxis([1, 100])).toMatchObject({ tickformat: 'd' });
+    expect(epochAxis([1, 100])).not.toHaveProperty('dtick');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { EpochMetricRow } from '@agiqa/contracts';
-import type { Data, Layout } from 'plotly.js-dist-min';
+import type { Data, Layout, LayoutAxis } from 'plotly.js-dist-min';
 import { finiteOrNull } from './format.js';
 
 /** Which per-epoch series a comparison overlays. */
@@ -23,6 +23,16 @@ function series(epochs: readonly EpochMetricRow[], pick: (e: EpochMetricRow) => 
 }
 
 /**
+ * The epoch axis: whole epochs only (one tick per epoch up to 20 epochs, plotly's choice beyond),
+ * so that a 3-epoch run does not show epoch 1.5.
+ */
+export function epochAxis(epochs: Iterable<number>): Partial<LayoutAxis> {
+  let max = 0;
+  for (const e of epochs) if (Number.isFinite(e) && e > max) max = e;
+  return { title: { text: 'epoch' }, ...(max <= 20 ? { dtick: 1, tick0: 1 } : { tickformat: 'd' }) };
+}
+
+/**
  * The curves of one run: test SRCC and PLCC (and validation ones when the run has a validation
  * share) on the left axis, train loss on the right axis. `reportedEpoch` is marked by a line.
  */
@@ -37,7 +47,7 @@ export function runCurves(epochs: readonly EpochMetricRow[], reportedEpoch: numb
   }
   data.push({ type: 'scatter', mode: 'lines', name: 'train loss', yaxis: 'y2', line: { color: '#888' }, ...series(epochs, (e) => e.trainLoss) });
   const layout: Partial<Layout> = {
-    xaxis: { title: { text: 'epoch' } },
+    xaxis: epochAxis(epochs.map((e) => e.epoch)),
     yaxis: { title: { text: 'correlation' } },
     yaxis2: { title: { text: 'train loss' }, overlaying: 'y', side: 'right', showgrid: false },
     shapes:

@@ -1,6 +1,6 @@
 import { GridSpecSchema } from '@agiqa/contracts';
 import { describe, expect, it } from 'vitest';
-import { cellCountOf, DEFAULT_GRID_FORM, gridBody, gridFormValues, numberField, numberListField, type GridFormValues } from './grid-form.js';
+import { cellCountOf, DEFAULT_GRID_FORM, gridBody, gridCarry, gridFormValues, numberField, numberListField, type GridFormValues } from './grid-form.js';
 
 const filled: GridFormValues = {
   ...DEFAULT_GRID_FORM,
@@ -61,6 +61,17 @@ describe(gridFormValues.name, () => {
     const grid = GridSpecSchema.parse(gridBody(filled));
     const again = GridSpecSchema.parse(gridBody(gridFormValues(grid)));
     expect(again).toEqual(grid);
+  });
+
+  it('keeps the options the form does not edit when they are carried over', () => {
+    const grid = GridSpecSchema.parse({
+      ...gridBody(filled),
+      head: { hiddenUnits: 64, textPooling: 'cls' },
+      modelOverrides: { 'bert-base': '/models/bert' },
+    });
+    const again = GridSpecSchema.parse(gridBody(gridFormValues(grid), gridCarry(grid)));
+    expect(again).toEqual(grid);
+    expect(GridSpecSchema.parse(gridBody(gridFormValues(grid))).head.hiddenUnits).toBe(512);
   });
 
   it('gives the defaults for no grid', () => {

@@ -91,10 +91,21 @@ function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
 }
 
 /**
+ * Grid options the form does not edit. A form started from an existing grid (launch again,
+ * schedule this grid) carries them over unchanged, so the copy trains the same heads.
+ */
+export type GridCarry = Partial<Pick<GridSpec, 'trainingMode' | 'head' | 'modelOverrides'>>;
+
+export function gridCarry(grid: Partial<GridSpec> | null | undefined): GridCarry {
+  if (!grid) return {};
+  return withoutUndefined({ trainingMode: grid.trainingMode, head: grid.head, modelOverrides: grid.modelOverrides });
+}
+
+/**
  * The `POST /api/sweeps` body for the form. It does not validate: the API's zod schema does, and its
  * problems are shown beside the inputs. Empty optional inputs are left out so server defaults apply.
  */
-export function gridBody(values: GridFormValues): GridSpecInput {
+export function gridBody(values: GridFormValues, carry: GridCarry = {}): GridSpecInput {
   const text = (s: string) => (s.trim() === '' ? undefined : s.trim());
   const split = withoutUndefined({
     unit: text(values['split.unit']),
@@ -106,6 +117,7 @@ export function gridBody(values: GridFormValues): GridSpecInput {
   // Strings where numbers belong are sent on purpose (see numberField); the cast only hides that
   // from the compile-time body type.
   return withoutUndefined({
+    ...carry,
     name: text(values.name),
     encoders: values.encoders,
     fusions: values.fusions,

@@ -77,7 +77,7 @@ describe(table2Bars.name, () => {
     expect(rep.x).toEqual(['BRISQUE', 'CLIP-BERT-AGIQA']);
     expect(meas.x).toEqual([]);
     const [, meas3k] = table2Bars(table2, 'agiqa3k') as { x: string[] }[];
-    expect(meas3k.x).toEqual(['CLIP-BERT-AGIQA (ours)']);
+    expect(meas3k.x).toEqual(['CLIP-BERT-AGIQA']);
   });
 });
 

@@ -82,7 +82,8 @@ export function table2Bars(table: Table2, column: string): Data[] {
   const pick = (source: 'measured' | 'reported') => {
     const rows = table.rows.filter((r) => r.source === source && finiteOrNull(r.cells[column as keyof typeof r.cells]?.srcc) !== null);
     return {
-      x: rows.map((r) => (r.source === 'measured' ? `${r.method} (ours)` : r.method)),
+      // A measured row may share its method name with the paper's row: same category, bars side by side.
+      x: rows.map((r) => r.method),
       y: rows.map((r) => r.cells[column as keyof typeof r.cells]?.srcc as number),
     };
   };

@@ -1,5 +1,5 @@
 import { MISSING } from './format.js';
-import { GRID_FIELDS, gridBody, numberField, type GridFormValues } from './grid-form.js';
+import { GRID_FIELDS, gridBody, numberField, type GridCarry, type GridFormValues } from './grid-form.js';
 
 /** The schedule form as the browser holds it; grid inputs are named under `grid.`. */
 export interface ScheduleFormValues {
@@ -19,10 +19,10 @@ export const SCHEDULE_FIELDS = ['name', 'cron', 'intervalSeconds', 'overlap', 'p
  * The `POST /api/schedules` body. Only the chosen spec kind is sent, so the server's "exactly one of
  * cron or intervalSeconds" rule holds unless that field is empty (then the server says so).
  */
-export function scheduleBody(values: ScheduleFormValues): Record<string, unknown> {
+export function scheduleBody(values: ScheduleFormValues, carry: GridCarry = {}): Record<string, unknown> {
   const body: Record<string, unknown> = {
     name: values.name.trim(),
-    grid: gridBody(values.grid),
+    grid: gridBody(values.grid, carry),
     overlap: values.overlap || undefined,
     paused: values.paused,
   };

@@ -18,7 +18,8 @@ const BASE_LAYOUT: Partial<Layout> = {
   font: { family: 'system-ui, -apple-system, "Segoe UI", sans-serif', size: 12 },
   paper_bgcolor: 'rgba(0,0,0,0)',
   plot_bgcolor: '#fff',
-  legend: { orientation: 'h', y: -0.2 },
+  // Above the plot: below it, the legend collides with the x-axis title and rotated tick labels.
+  legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
 };
 
 const registered = new WeakSet<HTMLElement>();

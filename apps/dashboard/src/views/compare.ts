@@ -2,7 +2,7 @@ import type { RunComparison, SweepDetail, SweepSummary } from '@agiqa/contracts'
 import { href, type Route } from '../app/routes.js';
 import { isAbort, type ViewContext } from '../app/view.js';
 import { METRIC_HEADERS, metricRows, runLabel, significanceRows } from '../model/compare.js';
-import { CURVE_METRIC_LABEL, overlaidCurves, type CurveMetric } from '../model/curves.js';
+import { CURVE_METRIC_LABEL, epochAxis, overlaidCurves, type CurveMetric } from '../model/curves.js';
 import { formatNumber } from '../model/format.js';
 import { errorBox, flag, loading, pageHeader, statusBadge, table } from '../ui/components.js';
 import { h, replace } from '../ui/dom.js';
@@ -115,7 +115,7 @@ async function renderComparison(ctx: ViewContext, root: HTMLElement, ids: readon
   metricSelect.id = 'compare-metric';
   const draw = () =>
     drawPlot(ctx, plot, overlaidCurves(curves, metricSelect.value as CurveMetric), {
-      xaxis: { title: { text: 'epoch' } },
+      xaxis: epochAxis(curves.flatMap((c) => c.epochs.map((e) => e.epoch))),
       yaxis: { title: { text: CURVE_METRIC_LABEL[metricSelect.value as CurveMetric] } },
       height: 380,
     });

@@ -1,7 +1,7 @@
 import type { DatasetRow, GridSpec } from '@agiqa/contracts';
 import { href, type Route } from '../app/routes.js';
 import { isAbort, type ViewContext } from '../app/view.js';
-import { cellCountOf, gridBody, gridFormValues } from '../model/grid-form.js';
+import { cellCountOf, gridBody, gridCarry, gridFormValues } from '../model/grid-form.js';
 import { errorBox, loading, pageHeader } from '../ui/components.js';
 import { h, replace } from '../ui/dom.js';
 import { clearErrors, showErrors } from '../ui/form.js';
@@ -50,7 +50,7 @@ export async function newSweepView(ctx: ViewContext, route: Extract<Route, { nam
     submit.disabled = true;
     submit.textContent = 'Launching…';
     try {
-      const sweep = await ctx.api.createSweep(gridBody(readGridValues(form)));
+      const sweep = await ctx.api.createSweep(gridBody(readGridValues(form), gridCarry(grid)));
       ctx.notify(`Sweep launched: ${sweep.cellCount} cells`);
       ctx.navigate({ name: 'sweep', id: sweep.id });
     } catch (error) {
@@ -64,7 +64,9 @@ export async function newSweepView(ctx: ViewContext, route: Extract<Route, { nam
   replace(
     ctx.root,
     pageHeader('New sweep'),
-    route.from ? h('p', { class: 'muted' }, 'Pre-filled from sweep ', h('a', { href: href({ name: 'sweep', id: route.from }) }, route.from), '.') : null,
+    route.from
+      ? h('p', { class: 'muted' }, 'Pre-filled from sweep ', h('a', { href: href({ name: 'sweep', id: route.from }) }, route.from), '; its head options, training mode and model overrides are kept as they were.')
+      : null,
     form,
   );
 }

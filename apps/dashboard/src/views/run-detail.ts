@@ -28,7 +28,9 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
   const message = h('div', { 'aria-live': 'polite' });
   const facts = h('section', { 'aria-label': 'Run' });
   const curves = h('div', { class: 'plot', id: 'run-curves' });
-  const scatter = h('div', { class: 'plot', id: 'run-predictions' });
+  const curvesNote = h('p', { class: 'muted' });
+  // Hidden until there is something to draw: an empty framed box reads as a broken chart.
+  const scatter = h('div', { class: 'plot', id: 'run-predictions', hidden: true });
   const scatterNote = h('p', { class: 'muted' });
   const lower = h('section', { 'aria-label': 'Configuration and attempts' });
   replace(ctx.root, loading());
@@ -48,15 +50,16 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
         head,
         message,
         facts,
-        h('section', { 'aria-label': 'Epoch curves' }, h('h2', null, 'Epoch curves'), curves),
+        h('section', { 'aria-label': 'Epoch curves' }, h('h2', null, 'Epoch curves'), curvesNote, curves),
         h('section', { 'aria-label': 'Predictions' }, h('h2', null, 'Predictions vs MOS (test split, reported epoch)'), scatterNote, scatter),
         lower,
       );
     }
     render(run);
     const { data, layout } = runCurves(run.epochMetrics, run.reportedEpoch);
-    if (run.epochMetrics.length === 0) curves.replaceChildren(h('p', { class: 'muted' }, 'No epoch finished yet.'));
-    else await drawPlot(ctx, curves, data, { ...layout, height: 380 });
+    curves.hidden = run.epochMetrics.length === 0;
+    curvesNote.textContent = run.epochMetrics.length === 0 ? 'No epoch finished yet.' : 'The dashed line marks the reported epoch.';
+    if (run.epochMetrics.length > 0) await drawPlot(ctx, curves, data, { ...layout, height: 380 });
     await loadPredictions(run);
   }
 
@@ -143,6 +146,7 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
     predictionsShownFor = r.id;
     scatterNote.textContent = `${predictions.count} test items of ${predictions.dataset}, coloured by generator.`;
     if (predictions.items.length === 0) return;
+    scatter.hidden = false;
     await drawPlot(ctx, scatter, predictionScatter(predictions.items), {
       xaxis: { title: { text: 'MOS' } },
       yaxis: { title: { text: 'predicted' } },

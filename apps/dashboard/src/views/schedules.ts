@@ -2,7 +2,7 @@ import { SCHEDULE_OVERLAP_POLICIES, type DatasetRow, type GridSpec, type Schedul
 import { href, type Route } from '../app/routes.js';
 import { isAbort, type ViewContext } from '../app/view.js';
 import { formatDate, MISSING } from '../model/format.js';
-import { gridFormValues } from '../model/grid-form.js';
+import { gridCarry, gridFormValues } from '../model/grid-form.js';
 import { encoderLabel, fusionLabel } from '../model/labels.js';
 import { describeSpec, SCHEDULE_FIELDS, scheduleBody, type ScheduleFormValues } from '../model/schedule-form.js';
 import { actionButton, errorBox, loading, pageHeader, table } from '../ui/components.js';
@@ -168,7 +168,7 @@ export async function newScheduleView(ctx: ViewContext, route: Extract<Route, { 
     };
     submit.disabled = true;
     try {
-      const created = await ctx.api.createSchedule(scheduleBody(values));
+      const created = await ctx.api.createSchedule(scheduleBody(values, gridCarry(grid)));
       ctx.notify(`Schedule ${created.name} created`);
       ctx.navigate({ name: 'schedules' });
     } catch (error) {
@@ -180,7 +180,9 @@ export async function newScheduleView(ctx: ViewContext, route: Extract<Route, { 
   replace(
     ctx.root,
     pageHeader('New schedule'),
-    route.from ? h('p', { class: 'muted' }, 'Grid copied from sweep ', h('a', { href: href({ name: 'sweep', id: route.from }) }, route.from), '.') : null,
+    route.from
+      ? h('p', { class: 'muted' }, 'Grid copied from sweep ', h('a', { href: href({ name: 'sweep', id: route.from }) }, route.from), ', with its head options, training mode and model overrides.')
+      : null,
     form,
   );
 }

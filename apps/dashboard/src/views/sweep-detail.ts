@@ -2,7 +2,7 @@ import type { RunDetail, RunSummary, SweepDetail } from '@agiqa/contracts';
 import { href, type Route } from '../app/routes.js';
 import { isAbort, poll, type ViewContext } from '../app/view.js';
 import { cellGrids, defaultCurveRuns, type CellGrid } from '../model/cells.js';
-import { overlaidCurves } from '../model/curves.js';
+import { epochAxis, overlaidCurves } from '../model/curves.js';
 import { formatDate, formatElapsed, formatNumber, formatPercent, formatText, MISSING } from '../model/format.js';
 import { encoderLabel, fusionLabel, isTinyEncoder } from '../model/labels.js';
 import { isActive, normaliseCounts, rerunnableCount, statusSegments, sweepProgress } from '../model/status.js';
@@ -195,7 +195,7 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
       runMetric(r, 'plcc'),
       formatText(r.attempts),
       formatText(r.backend),
-      formatElapsed(r.startedAt, r.finishedAt),
+      h('span', { class: 'nowrap' }, formatElapsed(r.startedAt, r.finishedAt)),
       r.error ? h('span', { class: 'error-text', title: r.error }, r.error.length > 80 ? `${r.error.slice(0, 80)}…` : r.error) : MISSING,
     ]);
     replace(
@@ -238,14 +238,15 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
       if (!isAbort(error)) replace(message, errorBox(error, 'Loading epoch curves'));
       return;
     }
-    const data = overlaidCurves(
-      ids.flatMap((id) => {
-        const run = curveCache.get(id);
-        return run ? [{ label: run.cellKey, epochs: run.epochMetrics }] : [];
-      }),
-      'testSrcc',
-    );
-    await drawPlot(ctx, curves, data, { xaxis: { title: { text: 'epoch' } }, yaxis: { title: { text: 'test SRCC' } }, height: 360 });
+    const shown = ids.flatMap((id) => {
+      const run = curveCache.get(id);
+      return run ? [{ label: run.cellKey, epochs: run.epochMetrics }] : [];
+    });
+    await drawPlot(ctx, curves, overlaidCurves(shown, 'testSrcc'), {
+      xaxis: epochAxis(shown.flatMap((c) => c.epochs.map((e) => e.epoch))),
+      yaxis: { title: { text: 'test SRCC' } },
+      height: 360,
+    });
   }
 
   let polling = false;

@@ -199,6 +199,7 @@ async function renderTable2(ctx: ViewContext, root: HTMLElement, chosen: PaperTa
       height: 420,
       yaxis: { title: { text: 'SRCC' } },
       xaxis: { automargin: true, tickangle: -40 },
+      margin: { l: 60, r: 20, t: 80, b: 40 },
       title: { text: `SRCC on ${view.columns.find((c) => c.key === columnPick.value)?.label ?? ''}` },
     });
   columnPick.addEventListener('change', () => void draw());
