@@ -8,6 +8,7 @@
 // in-memory PGlite, so creating a migration never touches a real database.
 //
 // Adapters are imported lazily: `prisma generate` loads this file too and needs none of them.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
 
@@ -24,6 +25,26 @@ if (!isPostgresUrl(process.env['DATABASE_URL'] ?? '')) {
   process.env['DATABASE_URL'] = 'postgresql://pglite.invalid/agiqa';
 }
 
+/**
+ * A PGlite folder is one Postgres backend: opening it beside its owner (the gateway, an app)
+ * corrupts it. libs/db locks folders with `<folder>.lock`; honour it here.
+ */
+function refuseFolderInUse(dataDir: string): void {
+  let holder: { pid?: number; holder?: string; url?: string };
+  try {
+    holder = JSON.parse(readFileSync(`${dataDir}.lock`, 'utf8'));
+  } catch {
+    return;
+  }
+  try {
+    if (typeof holder.pid === 'number') process.kill(holder.pid, 0);
+  } catch {
+    return;
+  }
+  const via = holder.url ? `: use PRISMA_DATABASE_URL=${holder.url}` : '';
+  throw new Error(`PGlite folder ${dataDir} is in use by process ${holder.pid} (${holder.holder})${via}`);
+}
+
 function isPostgresUrl(value: string): boolean {
   return value.startsWith('postgres://') || value.startsWith('postgresql://');
 }
@@ -34,6 +55,8 @@ export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
   async adapter() {
+    const { unrefWasmTimers } = await import('./libs/db/src/connection/pglite-adapter.ts');
+    unrefWasmTimers();
     if (isPostgresUrl(url)) {
       const { default: pg } = await import('pg');
       const { createPgAdapter } = await import('./libs/db/src/connection/pg-adapter.ts');
@@ -42,9 +65,9 @@ export default defineConfig({
     }
     if (url.startsWith('pglite:')) {
       const { PGlite } = await import('@electric-sql/pglite');
-      const { PgliteAdapterFactory, unrefPostgresTimers } = await import('./libs/db/src/connection/pglite-adapter.ts');
-      unrefPostgresTimers();
+      const { PgliteAdapterFactory } = await import('./libs/db/src/connection/pglite-adapter.ts');
       const where = url.slice('pglite:'.length);
+      if (where !== 'memory') refuseFolderInUse(path.resolve(where));
       const client = await PGlite.create(where === 'memory' ? undefined : path.resolve(where));
       return new PgliteAdapterFactory(client);
     }

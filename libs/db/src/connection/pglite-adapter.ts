@@ -147,19 +147,20 @@ function mapPostgresError(error: PostgresFields): MappedError {
 let timersUnrefed = false;
 
 /**
- * Lets Node exit while a PGlite on a data folder is still open. Postgres re-arms an idle-stats
- * timer (10 s, through emscripten's `setitimer` → `setTimeout`) after every query, which keeps a
- * short-lived process such as the Prisma CLI alive long after its work is done; nobody closes the
- * PGlite there (Prisma never disposes config adapters). The timers only flush statistics, so they
- * may safely stop holding the process open. Process-wide: call it from CLI entry points only.
+ * Lets a short-lived process (the Prisma CLI) exit once its work is done although WebAssembly
+ * engines still hold timers: Postgres inside PGlite re-arms a 10 s idle-stats timer after every
+ * query (emscripten `setitimer` → `setTimeout`), and Prisma's wasm schema engine leaves a 10 s
+ * timeout behind after `migrate deploy`. Neither guards work in flight (that always waits on a
+ * socket or a promise chain of its own), so timers created from wasm stop holding the process
+ * open. Process-wide: call it from CLI entry points only.
  */
-export function unrefPostgresTimers(): void {
+export function unrefWasmTimers(): void {
   if (timersUnrefed) return;
   timersUnrefed = true;
   const original = globalThis.setTimeout;
   const patched = (...args: Parameters<typeof setTimeout>) => {
     const timer = original(...args);
-    if (new Error().stack?.includes('__setitimer_js')) timer.unref();
+    if (new Error().stack?.includes('wasm://')) timer.unref();
     return timer;
   };
   globalThis.setTimeout = Object.assign(patched, original) as typeof setTimeout;
