@@ -3,5 +3,5 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@agiqa/source'] },
   ssr: { resolve: { conditions: ['@agiqa/source'] } },
-  test: { include: ['src/**/*.spec.ts'], testTimeout: 30_000, passWithNoTests: false },
+  test: { include: ['src/**/*.spec.ts'], testTimeout: 180_000, hookTimeout: 180_000, passWithNoTests: false },
 });

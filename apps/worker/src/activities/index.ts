@@ -1,0 +1,31 @@
+import type { ActivityDeps } from './deps.js';
+import { createFeatureActivities } from './features.activities.js';
+import { withFailureMapping } from './failures.js';
+import { createRunActivities } from './run.activities.js';
+import { createScheduleActivities } from './schedule.activities.js';
+import { createSplitActivities } from './split.activities.js';
+import { createSweepActivities } from './sweep.activities.js';
+import { createTrainingActivities } from './training.activities.js';
+
+export type { ActivityDeps, EncoderToolkit, MachineInfo } from './deps.js';
+
+/**
+ * Builds the worker's activities from their dependencies, split by task queue: `cpu` (database
+ * bookkeeping, splits, feature extraction, results) runs beside the workflows; `gpu` (training) runs
+ * on a GPU queue, one at a time per device.
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    cpu: withFailureMapping({
+      ...createSweepActivities(deps),
+      ...createScheduleActivities(deps),
+      ...createRunActivities(deps),
+      ...createSplitActivities(deps),
+      ...createFeatureActivities(deps),
+    }),
+    gpu: withFailureMapping(createTrainingActivities(deps)),
+  };
+}
+
+export type CpuActivities = ReturnType<typeof createActivities>['cpu'];
+export type GpuActivities = ReturnType<typeof createActivities>['gpu'];

@@ -1,0 +1,130 @@
+import { conflict, invalidInput, notFound, type RunMetrics } from '@agiqa/contracts';
+import type { AttemptPlan } from '../workflows/types.js';
+import type { ActivityDeps } from './deps.js';
+import { readResultFile } from './results.js';
+
+/**
+ * The bookkeeping around one attempt of a cell: open it, record its results, close it. Every
+ * function is idempotent: a retried activity leaves the same rows as a single call.
+ */
+export function createRunActivities(deps: Pick<ActivityDeps, 'prisma' | 'gpuQueues' | 'timing'>) {
+  const { prisma } = deps;
+  return {
+    /**
+     * Opens attempt `attempt` of a run: a RunAttempt row, `run.attempts`, status running. A new
+     * attempt clears the previous attempt's epoch progress (its RunAttempt row keeps its outcome).
+     * Returns where and how to train.
+     */
+    async beginAttempt(input: { runId: string; attempt: number; workflowId: string }): Promise<AttemptPlan> {
+      const { runId, attempt, workflowId } = input;
+      await prisma.$transaction(async (tx) => {
+        const run = await tx.run.findUnique({ where: { id: runId }, select: { status: true, attempts: true } });
+        if (!run) throw notFound(`run ${runId} not found`);
+        if (run.status === 'completed') throw conflict(`run ${runId} has completed already; it is not run again`);
+        if (run.attempts > attempt) throw conflict(`run ${runId} is at attempt ${run.attempts}; attempt ${attempt} is stale`);
+        const fresh = run.attempts < attempt;
+        await tx.runAttempt.upsert({
+          where: { runId_attempt: { runId, attempt } },
+          create: { runId, attempt, workflowId, status: 'running' },
+          update: { workflowId, status: 'running', error: null, finishedAt: null },
+        });
+        if (fresh) await tx.epochMetric.deleteMany({ where: { runId } });
+        await tx.run.update({
+          where: { id: runId },
+          data: {
+            status: 'running',
+            attempts: attempt,
+            workflowId,
+            error: null,
+            startedAt: new Date(),
+            finishedAt: null,
+            ...(fresh ? { epochsDone: 0, checkpointUri: null } : {}),
+          },
+        });
+      });
+      return {
+        gpuQueue: pickGpuQueue(deps.gpuQueues, runId),
+        heartbeatTimeoutMs: deps.timing.heartbeatTimeoutMs,
+        trainTimeoutMs: deps.timing.trainTimeoutMs,
+      };
+    },
+
+    /**
+     * Stores the attempt's predictions and final metrics and marks the run completed, all in one
+     * transaction: results appear whole or not at all. A retry after a commit changes nothing.
+     */
+    async recordResults(input: { runId: string; attempt: number; resultUri: string }): Promise<RunMetrics> {
+      const { runId, attempt } = input;
+      const run = await prisma.run.findUnique({
+        where: { id: runId },
+        select: { status: true, datasetId: true, srcc: true, plcc: true, plccLogistic: true, krcc: true, rmse: true },
+      });
+      if (!run) throw notFound(`run ${runId} not found`);
+      if (run.status === 'completed') {
+        return { srcc: run.srcc ?? NaN, plcc: run.plcc ?? NaN, plccLogistic: run.plccLogistic, krcc: run.krcc ?? NaN, rmse: run.rmse ?? NaN };
+      }
+      const result = await readResultFile(input.resultUri);
+      if (result.runId !== runId || result.attempt !== attempt) {
+        throw invalidInput(`result file ${input.resultUri} belongs to run ${result.runId} attempt ${result.attempt}, not ${runId} attempt ${attempt}`);
+      }
+      const items = await prisma.datasetItem.findMany({
+        where: { datasetId: run.datasetId, key: { in: result.predictions.map((p) => p.key) } },
+        select: { id: true, key: true },
+      });
+      const itemIds = new Map(items.map((i) => [i.key, i.id]));
+      const missing = result.predictions.find((p) => !itemIds.has(p.key));
+      if (missing) throw invalidInput(`prediction for unknown item ${missing.key} in ${input.resultUri}`);
+
+      const now = new Date();
+      const { metrics } = result;
+      await prisma.$transaction([
+        prisma.prediction.createMany({
+          data: result.predictions.map((p) => ({ runId, itemId: itemIds.get(p.key) as string, predicted: p.predicted, mos: p.mos })),
+          skipDuplicates: true,
+        }),
+        prisma.run.update({
+          where: { id: runId },
+          data: {
+            status: 'completed',
+            srcc: metrics.srcc,
+            plcc: metrics.plcc,
+            plccLogistic: metrics.plccLogistic,
+            krcc: metrics.krcc,
+            rmse: metrics.rmse,
+            reportedEpoch: result.reportedEpoch,
+            backend: result.backend,
+            error: null,
+            finishedAt: now,
+          },
+        }),
+        prisma.runAttempt.updateMany({ where: { runId, attempt }, data: { status: 'completed', error: null, finishedAt: now } }),
+      ]);
+      return metrics;
+    },
+
+    /** Closes an attempt that failed (with its message) or was cancelled. Never undoes a completion. */
+    async finishAttempt(input: { runId: string; attempt: number; status: 'failed' | 'cancelled'; error?: string }): Promise<void> {
+      const { runId, attempt, status } = input;
+      const error = input.error ?? (status === 'cancelled' ? 'cancelled' : 'failed');
+      const now = new Date();
+      await prisma.$transaction([
+        prisma.runAttempt.updateMany({ where: { runId, attempt }, data: { status, error, finishedAt: now } }),
+        prisma.run.updateMany({
+          where: { id: runId, attempts: attempt, status: { not: 'completed' } },
+          data: { status, error, finishedAt: now },
+        }),
+      ]);
+    },
+  };
+}
+
+/**
+ * Spreads cells over the configured GPU queues by a stable hash of the run id (FNV-1a), so a
+ * cell's retries go to the same pool. With one queue (the default), that queue.
+ */
+export function pickGpuQueue(queues: readonly string[], runId: string): string {
+  if (queues.length === 0) throw new Error('no GPU task queue configured (AGIQA_GPU_QUEUES)');
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < runId.length; i++) hash = Math.imul(hash ^ runId.charCodeAt(i), 0x01000193) >>> 0;
+  return queues[hash % queues.length];
+}

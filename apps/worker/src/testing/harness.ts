@@ -1,0 +1,194 @@
+/**
+ * Integration-test harness: a real Temporal dev server, a real database (in-process PGlite with
+ * migrations), a synthetic dataset registered through libs/data + libs/db, the tiny encoder
+ * fixtures, and in-process workers running the real activities. Test-only: excluded from the build.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { GridSpecSchema, type GridSpecInput } from '@agiqa/contracts';
+import { loadDataset, synthesizeDataset } from '@agiqa/data';
+import { createSweep, registerDataset, type Db } from '@agiqa/db';
+import { createTestDb } from '@agiqa/db/testing';
+import {
+  extractImageFeatures,
+  extractTextFeatures,
+  featureKey,
+  initTfjsBackend,
+  openImageFeatures,
+  openTextFeatures,
+  preprocessingFor,
+  resolveEncoder,
+  trainHead,
+} from '@agiqa/model';
+import { rememberCpuQueue } from '@agiqa/orchestration';
+import { startTestTemporal } from '@agiqa/orchestration/testing';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { bundlerOptions, workflowsPath } from '../bundle.js';
+import type { WorkerRole } from '../config.js';
+import { describeMachine } from '../machine.js';
+import { createWorkers } from '../worker.js';
+
+// Workers log at INFO by default, and the tests fail cells on purpose: keep test output to errors.
+// Once per process, before any worker.
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  // already installed by an earlier import in this process
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+
+/** The workflow code, bundled once per test process (webpack takes ~1.5 s). */
+export function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, ...bundlerOptions(), logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+/** A small grid the tests vary: tiny encoders, tiny head, few epochs. */
+export function tinyGrid(overrides: Partial<GridSpecInput> = {}): GridSpecInput {
+  return {
+    encoders: ['tiny-bert'],
+    fusions: ['concat'],
+    datasets: ['synth'],
+    imageEncoder: 'tiny-clip',
+    seeds: [0],
+    epochs: 2,
+    batchSize: 16,
+    learningRate: 1e-3,
+    head: { hiddenUnits: 16, attentionHeads: 2 },
+    maxParallel: 2,
+    ...overrides,
+  };
+}
+
+export interface HarnessOptions {
+  /** Synthetic images (50 is the generator's minimum). */
+  images?: number;
+  heartbeatTimeoutMs?: number;
+}
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  db: Db;
+  home: string;
+  cpuQueue: string;
+  gpuQueue: string;
+  deps: ActivityDeps;
+  /** How often each extraction function really ran (the FeatureWorkflow dedupe shows here). */
+  extractions: { text: number; image: number };
+  /**
+   * Starts in-process workers; stop them with the returned function. `wrap` may decorate the
+   * activities (the orchestration benchmark times their bodies).
+   */
+  startWorkers(role?: WorkerRole, options?: { wrap?: (a: Activities) => Activities; cpuActivitySlots?: number }): Promise<() => Promise<void>>;
+  newSweep(grid?: GridSpecInput): Promise<{ sweepId: string; runIds: string[] }>;
+  close(): Promise<void>;
+}
+
+type Activities = ReturnType<typeof createActivities>;
+
+let harnesses = 0;
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const suffix = `${process.pid}-${harnesses++}`;
+  const cpuQueue = `agiqa-cpu-test-${suffix}`;
+  const gpuQueue = `agiqa-gpu-test-${suffix}`;
+  const home = await mkdtemp(join(tmpdir(), 'agiqa-worker-test-'));
+  const [env, db, backend] = await Promise.all([startTestTemporal(), createTestDb(), initTfjsBackend('wasm')]);
+  rememberCpuQueue(env.client, cpuQueue);
+
+  const data = join(home, 'synth');
+  await synthesizeDataset({ outDir: data, images: options.images ?? 50, seed: 7 });
+  await registerDataset(db.prisma, 'synth', await loadDataset({ format: 'agiqa3k', root: data, checkImages: true }));
+
+  const extractions = { text: 0, image: 0 };
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 10_000;
+  const deps: ActivityDeps = {
+    prisma: db.prisma,
+    temporal: env.client,
+    cpuQueue,
+    gpuQueues: [gpuQueue],
+    paths: { features: join(home, 'features'), artifacts: join(home, 'artifacts') },
+    models: { allowRemote: false },
+    encoders: {
+      resolveEncoder,
+      featureKey,
+      preprocessingFor,
+      openTextFeatures,
+      openImageFeatures,
+      extractTextFeatures: (o) => ((extractions.text += 1), extractTextFeatures(o)),
+      extractImageFeatures: (o) => ((extractions.image += 1), extractImageFeatures(o)),
+    },
+    trainer: trainHead,
+    backend: backend.name,
+    machine: describeMachine(gpuQueue),
+    timing: { heartbeatTimeoutMs, heartbeatIntervalMs: Math.max(200, heartbeatTimeoutMs / 4), trainTimeoutMs: 10 * 60_000 },
+  };
+  const activities = createActivities(deps);
+  const running = new Set<() => Promise<void>>();
+
+  return {
+    env,
+    db,
+    home,
+    cpuQueue,
+    gpuQueue,
+    deps,
+    extractions,
+    async startWorkers(role: WorkerRole = 'all', options = {}) {
+      const workers: Worker[] = await createWorkers({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        role,
+        cpuQueue,
+        gpuQueue,
+        activities: options.wrap ? options.wrap(activities) : activities,
+        cpuActivitySlots: options.cpuActivitySlots,
+        workflows: { workflowBundle: await workflowBundle() },
+        shutdownGraceTime: '1 second',
+        heartbeatThrottleMs: deps.timing.heartbeatIntervalMs,
+      });
+      const done = Promise.all(workers.map((w) => w.run()));
+      const stop = async () => {
+        running.delete(stop);
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        await done;
+      };
+      running.add(stop);
+      return stop;
+    },
+    async newSweep(grid = tinyGrid()) {
+      const { sweep, runs } = await createSweep(db.prisma, { grid: GridSpecSchema.parse(grid) });
+      return { sweepId: sweep.id, runIds: runs.map((r) => r.id) };
+    },
+    async close() {
+      for (const stop of [...running]) await stop();
+      await env.teardown();
+      await db.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `probe` every 50 ms until it returns a value (not undefined). */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,35 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker } from '@temporalio/worker';
+import { bundlerOptions } from '../bundle.js';
+import { HISTORIES_DIR, readHistory } from '../testing/histories.js';
+import { workflowBundle } from '../testing/harness.js';
+
+async function recorded(): Promise<{ name: string; history: unknown }[]> {
+  const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(files.map(async (f) => ({ name: f.replace(/\.json$/, ''), history: await readHistory(join(HISTORIES_DIR, f)) })));
+}
+
+describe('workflow replay', () => {
+  it('replays every recorded history against the current workflow code', async () => {
+    const histories = await recorded();
+    // sweep, cancelled sweep, scheduled sweep, completed and failed runs (see recordHistory calls).
+    expect(histories.map((h) => h.name)).toEqual(
+      expect.arrayContaining(['run-completed', 'run-failed-invalid-input', 'scheduled-sweep', 'sweep-cancelled', 'sweep-continue-as-new']),
+    );
+    const { code } = await workflowBundle();
+    for (const { name, history } of histories) {
+      await expect(Worker.runReplayHistory({ workflowBundle: { code } }, history, name), name).resolves.toBeUndefined();
+    }
+  });
+
+  it('fails on a change that breaks determinism', async () => {
+    const history = (await recorded()).find((h) => h.name === 'run-completed')?.history;
+    const mutant = join(import.meta.dirname, '../testing/reordered-run.workflow.ts');
+    await expect(Worker.runReplayHistory({ workflowsPath: mutant, bundlerOptions: bundlerOptions() }, history, 'run-completed')).rejects.toBeInstanceOf(
+      DeterminismViolationError,
+    );
+  });
+});

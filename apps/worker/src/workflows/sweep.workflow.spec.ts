@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOW_TYPES, workflowIds } from '@agiqa/contracts';
+import { createSweepSchedule, startSweep, sweepWorkflowId, triggerSchedule } from '@agiqa/orchestration';
+import { recordHistory } from '../testing/histories.js';
+import { startHarness, tinyGrid, waitFor, type Harness } from '../testing/harness.js';
+import type { SweepOutcome, SweepWorkflowArgs } from './types.js';
+
+// One real Temporal dev server, one PGlite database and in-process workers for the whole file.
+let h: Harness;
+let stopWorkers: () => Promise<void>;
+
+beforeAll(async () => {
+  h = await startHarness();
+  stopWorkers = await h.startWorkers();
+}, 120_000);
+afterAll(async () => {
+  await stopWorkers?.();
+  await h?.close();
+});
+
+describe('SweepWorkflow', () => {
+  it('runs every cell as a child RunWorkflow, bounded in flight, across continue-as-new', async () => {
+    const { sweepId, runIds } = await h.newSweep(tinyGrid({ fusions: ['concat', 'cosine'], seeds: [0, 1], maxParallel: 2 }));
+    const workflowId = sweepWorkflowId(sweepId);
+    // Three cells per execution: the fourth cell runs after a continue-as-new.
+    const args: SweepWorkflowArgs = { sweepId, pageSize: 3 };
+    const handle = await h.env.client.workflow.start(WORKFLOW_TYPES.sweep, { taskQueue: h.cpuQueue, workflowId, args: [args] });
+    const outcome = (await handle.result()) as SweepOutcome;
+
+    expect(outcome).toMatchObject({ sweepId, status: 'completed', counts: { completed: 4, failed: 0, cancelled: 0 } });
+    const firstRun = await h.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+    expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+
+    const prisma = h.db.prisma;
+    const sweep = await prisma.sweep.findUniqueOrThrow({ where: { id: sweepId } });
+    expect(sweep).toMatchObject({ status: 'completed', workflowId });
+    for (const runId of runIds) {
+      const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { splitManifest: true, attemptsLog: true } });
+      expect(run).toMatchObject({ status: 'completed', attempts: 1, reportedEpoch: 2, epochsDone: 2, backend: h.deps.backend, error: null });
+      expect(run.srcc).toEqual(expect.any(Number));
+      expect(run.machine).toMatchObject({ hostname: expect.any(String), gpuQueue: h.gpuQueue });
+      expect(run.attemptsLog.map((a) => [a.attempt, a.status])).toEqual([[1, 'completed']]);
+      expect(await prisma.epochMetric.count({ where: { runId } })).toBe(2);
+      expect(await prisma.prediction.count({ where: { runId } })).toBe(run.splitManifest?.testKeys.length);
+    }
+
+    // Never more cells in flight than maxParallel.
+    const spans = await Promise.all(
+      runIds.map(async (runId) => {
+        const d = await h.env.client.workflow.getHandle(workflowIds.run(runId, 1)).describe();
+        return [d.startTime.getTime(), (d.closeTime as Date).getTime()] as const;
+      }),
+    );
+    const overlap = Math.max(...spans.map(([start]) => spans.filter(([s, e]) => s <= start && start < e).length));
+    expect(overlap).toBeLessThanOrEqual(2);
+
+    // One image and one text feature set, each extracted once for all four cells.
+    expect(await prisma.featureSet.count()).toBe(2);
+    expect(h.extractions).toEqual({ text: 1, image: 1 });
+
+    await recordHistory(h.env.address, workflowId, 'sweep-continue-as-new', handle.firstExecutionRunId);
+    await recordHistory(h.env.address, workflowIds.run(runIds[0], 1), 'run-completed');
+  });
+
+  it('extracts features once when several sweeps need them at the same time', async () => {
+    const before = { ...h.extractions };
+    const grid = tinyGrid({ encoders: ['tiny-distilbert'], seeds: [3] });
+    const sweeps = await Promise.all([h.newSweep(grid), h.newSweep(grid)]);
+    const outcomes = await Promise.all(
+      sweeps.map(async ({ sweepId }) => {
+        const started = await startSweep(h.env.client, { sweepId });
+        return (await h.env.client.workflow.getHandle(started.workflowId).result()) as SweepOutcome;
+      }),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['completed', 'completed']);
+    // Both cells found the extraction running (their first awaitFeatures attempt was
+    // features_pending) and attached to it.
+    for (const { runIds } of sweeps) {
+      const history = await h.env.client.workflow.getHandle(workflowIds.run(runIds[0], 1)).fetchHistory();
+      const attempts = history.events?.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0) ?? [];
+      expect(Math.max(...attempts)).toBeGreaterThan(1);
+    }
+    // A new text encoder: one text extraction for both sweeps; the image features were cached.
+    expect(h.extractions).toEqual({ text: before.text + 1, image: before.image });
+  });
+
+  it('fails a cell with bad config at once, with the message, and goes on with the others', async () => {
+    // tiny-bert's width is not divisible by 3 attention heads: the cross-attention cell is invalid.
+    const { sweepId, runIds } = await h.newSweep(
+      tinyGrid({ fusions: ['concat', 'cross_attention'], head: { hiddenUnits: 16, attentionHeads: 3 } }),
+    );
+    const started = await startSweep(h.env.client, { sweepId });
+    const outcome = (await h.env.client.workflow.getHandle(started.workflowId).result()) as SweepOutcome;
+    expect(outcome).toMatchObject({ status: 'failed', counts: { completed: 1, failed: 1 } });
+
+    const runs = await h.db.prisma.run.findMany({ where: { id: { in: runIds } }, include: { attemptsLog: true } });
+    const failed = runs.find((r) => r.fusion === 'cross_attention');
+    expect(failed?.status).toBe('failed');
+    expect(failed?.error).toMatch(/attentionHeads|heads/i);
+    expect(failed?.attemptsLog.map((a) => a.status)).toEqual(['failed']);
+    expect(await h.db.prisma.prediction.count({ where: { runId: failed?.id } })).toBe(0);
+
+    // Non-retryable: the training activity ran exactly once.
+    const history = await h.env.client.workflow.getHandle(workflowIds.run(failed?.id as string, 1)).fetchHistory();
+    const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt);
+    expect(attempts?.every((a) => a === 1)).toBe(true);
+    const trainFailure = history.events?.find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
+    expect(trainFailure?.applicationFailureInfo).toMatchObject({ type: 'invalid_input', nonRetryable: true });
+    await recordHistory(h.env.address, workflowIds.run(failed?.id as string, 1), 'run-failed-invalid-input');
+  });
+});
+
+describe('ScheduledSweepWorkflow', () => {
+  it('turns a schedule triggered now into a sweep linked to the schedule', async () => {
+    const schedule = await h.db.prisma.schedule.create({
+      data: { name: 'nightly', grid: tinyGrid(), intervalSeconds: 24 * 3600, temporalScheduleId: 'pending' },
+    });
+    const { temporalScheduleId } = await createSweepSchedule(h.env.client, { scheduleId: schedule.id, intervalSeconds: 24 * 3600 });
+    await triggerSchedule(h.env.client, schedule.id);
+
+    const sweep = await waitFor(
+      () => h.db.prisma.sweep.findFirst({ where: { scheduleId: schedule.id, status: 'completed' } }).then((s) => s ?? undefined),
+      'the scheduled sweep to complete',
+    );
+    expect(sweep.name).toBe('nightly (scheduled)');
+    expect(await h.db.prisma.run.count({ where: { sweepId: sweep.id, status: 'completed' } })).toBe(1);
+    const firing = (await h.env.client.schedule.getHandle(temporalScheduleId).describe()).info.recentActions[0].action.workflow.workflowId;
+    const result = (await h.env.client.workflow.getHandle(firing).result()) as SweepOutcome;
+    expect(result).toMatchObject({ sweepId: sweep.id, status: 'completed' });
+    await recordHistory(h.env.address, firing, 'scheduled-sweep');
+  });
+
+  it('creates the sweep of one firing once, however often the activity is retried', async () => {
+    const schedule = await h.db.prisma.schedule.create({
+      data: { name: 'retried', grid: tinyGrid(), intervalSeconds: 3600, temporalScheduleId: 'retried' },
+    });
+    const { createScheduledSweep } = (await import('../activities/schedule.activities.js')).createScheduleActivities(h.deps);
+    const first = await createScheduledSweep({ scheduleId: schedule.id, workflowId: 'schedule-x-1' });
+    const again = await createScheduledSweep({ scheduleId: schedule.id, workflowId: 'schedule-x-1' });
+    const next = await createScheduledSweep({ scheduleId: schedule.id, workflowId: 'schedule-x-2' });
+    expect(again.sweepId).toBe(first.sweepId);
+    expect(next.sweepId).not.toBe(first.sweepId);
+  });
+});

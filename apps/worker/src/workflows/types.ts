@@ -1,0 +1,84 @@
+/**
+ * Payloads exchanged between workflows and activities. IDs, URIs and small numbers only: features,
+ * checkpoints and predictions stay on disk or in Postgres (Temporal payloads are capped at 2 MB and
+ * every payload is kept in the workflow history).
+ */
+import type { RunStatus, SweepStatus, SweepWorkflowInput } from '@agiqa/contracts';
+
+/** One cell a sweep execution will run, with the attempt number its RunWorkflow id carries. */
+export interface PlannedCell {
+  runId: string;
+  cellKey: string;
+  /** `run.attempts + 1` when planned: part of the child workflow id. */
+  attempt: number;
+}
+
+/** A page of cells in `cellKey` order, after the cursor the sweep carries across continue-as-new. */
+export interface SweepPage {
+  cells: PlannedCell[];
+  /** The grid's `maxParallel`: cells in flight at once. */
+  maxParallel: number;
+}
+
+/** Input of `SweepWorkflow`: the public contract plus the cursor carried through continue-as-new. */
+export interface SweepWorkflowArgs extends SweepWorkflowInput {
+  /** Cells started per workflow execution before continuing as new (bounds the history). */
+  pageSize?: number;
+  /** `cellKey` of the last cell of the previous page; set only by continue-as-new. */
+  after?: string;
+}
+
+export interface SweepOutcome {
+  sweepId: string;
+  status: SweepStatus;
+  counts: Record<RunStatus, number>;
+}
+
+/** What `beginAttempt` tells the run workflow about where and how to train. */
+export interface AttemptPlan {
+  /** GPU task queue the training activity is sent to. */
+  gpuQueue: string;
+  /** A training attempt that stays silent this long is retried elsewhere (resuming its checkpoint). */
+  heartbeatTimeoutMs: number;
+  /** Upper bound on one training attempt. */
+  trainTimeoutMs: number;
+}
+
+/** One feature extraction a run needs; `key` is its content address (and FeatureWorkflow id). */
+export interface FeatureRequest {
+  key: string;
+  kind: 'image' | 'text';
+  datasetId: string;
+  /** Registry name (`tiny-bert`, `clip-vit-b32`, ...). */
+  encoder: string;
+  /** Grid `modelOverrides` entry for this encoder, when any. */
+  override?: string;
+}
+
+/** A feature set on disk, as recorded in the FeatureSet table. */
+export interface FeatureRef {
+  key: string;
+  kind: 'image' | 'text';
+  uri: string;
+  dim: number;
+  count: number;
+}
+
+/** What a finished training attempt leaves behind: a result file for `recordResults`. */
+export interface TrainOutcome {
+  /** `file://` URI of the result JSON (reported-epoch predictions and metrics). */
+  resultUri: string;
+  reportedEpoch: number;
+  epochs: number;
+  backend: string;
+  /** Epoch the attempt resumed after (0 when it started fresh). */
+  resumedFromEpoch: number;
+}
+
+export interface RunOutcome {
+  runId: string;
+  attempt: number;
+  status: Extract<RunStatus, 'completed'>;
+  srcc: number;
+  plcc: number;
+}
