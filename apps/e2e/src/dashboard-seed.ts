@@ -134,6 +134,7 @@ export async function seedFinishedSweep(db: Db): Promise<SeededSweep> {
         finishedAt: finished,
         attemptsLog: {
           create: {
+            createdAt: created,
             attempt: 1,
             workflowId: `run-e2e-${runIds.length}-attempt-1`,
             status: failed ? 'failed' : 'completed',

@@ -58,6 +58,8 @@ describe('dashboard in a browser', () => {
 
   async function open(hash: string): Promise<void> {
     if (!api) throw new Error('the API did not start');
+    // A fresh document each time: going to the same hash again would keep the old page's state.
+    await page.goto('about:blank');
     await page.goto(`${api.url}/${hash}`);
   }
 
@@ -71,7 +73,7 @@ describe('dashboard in a browser', () => {
     await open('');
     const row = page.locator('#sweeps-table tbody tr', { hasText: seeded.sweepName });
     await expect.poll(() => row.count()).toBe(1);
-    await expect.poll(() => row.innerText()).toContain(`7/${seeded.cellCount} done, 1 failed`);
+    await expect.poll(() => row.innerText()).toContain(`7/${seeded.cellCount} completed, 1 failed`);
     expect(await row.locator('.progress-seg').count()).toBe(2);
     await expectNoRawValues();
   });
@@ -147,6 +149,43 @@ describe('dashboard in a browser', () => {
     expect(await form.locator('[data-error-for="fusions"]').innerText()).toBe('');
     expect(page.url()).toContain('#/sweeps/new');
     await page.screenshot({ path: join(screens, 'new-sweep-errors.png'), fullPage: true });
+  });
+
+  it('launches a valid grid: the API starts it on Temporal and the page follows the new sweep', async () => {
+    await open('#/sweeps/new');
+    const form = page.locator('#new-sweep-form');
+    await form.waitFor();
+    await form.locator('input[name="encoders"][value="tiny-bert"]').check();
+    await form.locator('input[name="fusions"][value="cosine"]').check();
+    await form.locator(`input[name="datasets"][value="${SEED_DATASET}"]`).check();
+    await form.locator('input[name="name"]').fill('e2e-launched');
+    await form.locator('input[name="seeds"]').fill('3, 4');
+    await form.locator('input[name="epochs"]').fill('2');
+    expect(await form.locator('.cell-count').innerText()).toContain('2 cells');
+    await form.locator('button[type="submit"]').click();
+
+    await page.waitForSelector('.cell-grid');
+    expect(page.url()).toMatch(/#\/sweeps\/[0-9a-f-]{36}$/);
+    expect(await page.locator('.page-header h1').innerText()).toBe('e2e-launched');
+    // No worker serves the queues in this test: the cells stay pending, and the page keeps polling.
+    expect(await page.locator('.cell-grid .square.status-pending').count()).toBe(2);
+    expect(await page.locator('.warning', { hasText: 'random fixture' }).count()).toBe(1);
+    const cancel = page.locator('button', { hasText: 'Cancel sweep' });
+    expect(await cancel.isEnabled()).toBe(true);
+    await cancel.click();
+    await expect.poll(() => page.locator('#status-line').innerText()).toContain('Cancellation requested');
+    await expectNoRawValues();
+  });
+
+  it('re-runs the failed cell of the seeded sweep from its page', async () => {
+    await open(`#/sweeps/${seeded.sweepId}`);
+    const rerun = page.locator('button', { hasText: 'Re-run failed (1)' });
+    await rerun.waitFor();
+    await rerun.click();
+    await expect.poll(() => page.locator('#status-line').innerText()).toContain('Re-running 1 cell');
+    // The failed cell is queued again (pending until a worker takes it); the completed ones stay.
+    await expect.poll(() => page.locator('.cell-grid .square.status-failed').count()).toBe(0);
+    expect(await page.locator('.cell-grid .square.status-completed').count()).toBe(7);
   });
 
   it('compares two runs: metrics side by side, overlaid curves and a significance test', async () => {

@@ -50,6 +50,8 @@ export function runCurves(epochs: readonly EpochMetricRow[], reportedEpoch: numb
     xaxis: epochAxis(epochs.map((e) => e.epoch)),
     yaxis: { title: { text: 'correlation' } },
     yaxis2: { title: { text: 'train loss' }, overlaying: 'y', side: 'right', showgrid: false },
+    // Room on the right for the second axis' ticks and title.
+    margin: { l: 60, r: 80, t: 40, b: 50 },
     shapes:
       reportedEpoch !== null && Number.isFinite(reportedEpoch)
         ? [{ type: 'line', x0: reportedEpoch, x1: reportedEpoch, yref: 'paper', y0: 0, y1: 1, line: { dash: 'dash', color: '#555', width: 1 } }]

@@ -52,7 +52,7 @@ export function sweepsView(ctx: ViewContext): void {
         h('a', { href: href({ name: 'sweep', id: s.id }) }, s.name || s.id.slice(0, 8)),
         statusBadge(s.status),
         progressBar(statusSegments(counts, s.cellCount), `Sweep ${s.name ?? s.id}`),
-        h('span', { class: 'counts' }, `${counts.completed}/${formatText(s.cellCount)} done`, counts.failed ? `, ${counts.failed} failed` : '', counts.cancelled ? `, ${counts.cancelled} cancelled` : '', counts.running ? `, ${counts.running} running` : ''),
+        h('span', { class: 'counts' }, `${counts.completed}/${formatText(s.cellCount)} completed`, counts.failed ? `, ${counts.failed} failed` : '', counts.cancelled ? `, ${counts.cancelled} cancelled` : '', counts.running ? `, ${counts.running} running` : ''),
         s.scheduleId ? h('a', { href: href({ name: 'schedules' }), title: s.scheduleId }, 'scheduled') : 'manual',
         formatDate(s.createdAt),
         formatDate(s.finishedAt),
