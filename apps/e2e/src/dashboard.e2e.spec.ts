@@ -251,11 +251,46 @@ describe('dashboard in a browser', () => {
     await expect.poll(() => row.locator('.badge').innerText()).toBe('paused');
     await row.locator('button', { hasText: 'Resume' }).click();
     await expect.poll(() => row.locator('.badge').innerText()).toBe('active');
+    await row.locator('button', { hasText: 'Trigger now' }).click();
+    await expect.poll(() => page.locator('#status-line').innerText()).toContain('triggered');
 
     page.once('dialog', (dialog) => void dialog.accept());
     await row.locator('button', { hasText: 'Delete' }).click();
     await expect.poll(() => row.count()).toBe(0);
     await expectNoRawValues();
+  });
+
+  it('creates an API token, keeps it in the browser and sends it: without it writes are refused', async () => {
+    await open('#/settings');
+    await page.locator('#new-token-name').fill('e2e-browser');
+    await page.locator('button', { hasText: 'Create token' }).click();
+    const secret = await page.locator('code.secret').innerText();
+    expect(secret.length).toBeGreaterThan(16);
+    expect(await page.locator('#token-state').innerText()).toBe('token set');
+    expect(await page.evaluate(() => window.localStorage.getItem('agiqa.apiToken'))).toBe(secret);
+
+    // From now on the API requires a token for writes: clear ours and try one.
+    await page.locator('button', { hasText: 'Clear' }).click();
+    expect(await page.locator('#token-state').innerText()).toBe('no token');
+    await open(`#/schedules/new?from=${seeded.sweepId}`);
+    const form = page.locator('#new-schedule-form');
+    await form.waitFor();
+    await form.locator('input[name="name"]').fill('needs-a-token');
+    await form.locator('input[name="cron"]').fill('0 4 * * *');
+    await form.locator('button[type="submit"]').click();
+    const refused = form.locator('.form-general .error-box');
+    await expect.poll(() => refused.innerText()).toContain('unauthorized');
+    expect(await refused.locator('a[href="#/settings"]').count()).toBe(1);
+
+    await open('#/settings');
+    await page.locator('#api-token').fill(secret);
+    await page.locator('button', { hasText: 'Save token' }).click();
+    await open(`#/schedules/new?from=${seeded.sweepId}`);
+    await form.waitFor();
+    await form.locator('input[name="name"]').fill('needs-a-token');
+    await form.locator('input[name="cron"]').fill('0 4 * * *');
+    await form.locator('button[type="submit"]').click();
+    await expect.poll(() => page.locator('#schedules-table tbody tr', { hasText: 'needs-a-token' }).count()).toBe(1);
   });
 
   it('fits a narrow screen: wide tables scroll inside their box, not the page', async () => {

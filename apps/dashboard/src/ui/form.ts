@@ -96,7 +96,7 @@ export function showErrors(form: HTMLFormElement, general: HTMLElement, error: u
       'div',
       { class: 'error-box', role: 'alert' },
       h('strong', null, placed.length ? 'Please fix the marked fields.' : 'The request was refused.'),
-      h('p', null, message),
+      h('p', null, message, error instanceof ApiError ? h('span', { class: 'muted' }, ` (${error.code}${error.status ? `, HTTP ${error.status}` : ''})`) : null),
       error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'forbidden')
         ? h('p', null, 'Set an API token under ', h('a', { href: '#/settings' }, 'API token'), '.')
         : null,
