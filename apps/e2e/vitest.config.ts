@@ -10,6 +10,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 240_000,
+    // The stack shares a small, busy machine: waiting for the page to catch up may take seconds.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     passWithNoTests: false,
   },
 });
