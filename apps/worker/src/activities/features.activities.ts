@@ -118,14 +118,20 @@ export function createFeatureActivities(deps: FeatureDeps) {
         select: { key: true, imagePath: true, prompt: true },
       });
       const encoder = resolveNamed(request.encoder, request.kind, request.override);
-      const context = Context.current();
-      const onProgress = (done: number, total: number) => context.heartbeat({ done, total });
-      const common = { encoder, cacheDir: deps.paths.features, datasetHash: dataset.contentHash, onProgress };
       const base = await datasetBaseDir(dataset.root);
-      const info =
-        request.kind === 'image'
-          ? await encoders.extractImageFeatures({ ...common, images: items.map((i) => ({ key: i.key, path: resolve(base, i.imagePath) })) })
-          : await encoders.extractTextFeatures({ ...common, prompts: uniquePrompts(items) });
+      const context = Context.current();
+      let progress = { done: 0, total: request.kind === 'image' ? items.length : uniquePrompts(items).length };
+      const onProgress = (done: number, total: number) => {
+        progress = { done, total };
+        context.heartbeat(progress);
+      };
+      // Also between progress reports: loading a large encoder can take longer than one batch.
+      const beat = setInterval(() => context.heartbeat(progress), deps.timing.heartbeatIntervalMs);
+      const common = { encoder, cacheDir: deps.paths.features, datasetHash: dataset.contentHash, onProgress };
+      const info = await (request.kind === 'image'
+        ? encoders.extractImageFeatures({ ...common, images: items.map((i) => ({ key: i.key, path: resolve(base, i.imagePath) })) })
+        : encoders.extractTextFeatures({ ...common, prompts: uniquePrompts(items) })
+      ).finally(() => clearInterval(beat));
       if (info.key !== request.key) {
         throw new AgiqaError('internal', `feature key drift for ${request.encoder} on ${dataset.name}: planned ${request.key}, extracted ${info.key}`);
       }

@@ -1,4 +1,8 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset } from '@agiqa/data';
+import { registerDataset } from '@agiqa/db';
 import { WORKFLOW_TYPES, workflowIds } from '@agiqa/contracts';
 import { createSweepSchedule, startSweep, sweepWorkflowId, triggerSchedule } from '@agiqa/orchestration';
 import { recordHistory } from '../testing/histories.js';
@@ -107,6 +111,24 @@ describe('SweepWorkflow', () => {
     const trainFailure = history.events?.find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
     expect(trainFailure?.applicationFailureInfo).toMatchObject({ type: 'invalid_input', nonRetryable: true });
     await recordHistory(h.env.address, workflowIds.run(failed?.id as string, 1), 'run-failed-invalid-input');
+  });
+
+  it('fails a cell whose dataset images are missing, with the file named, through the shared extraction', async () => {
+    // Registered without checking images, then the image folder is not there.
+    const csv = (await readFile(join(h.home, 'synth', 'data.csv'), 'utf8')).split('\n');
+    const dir = join(h.home, 'no-images');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'data.csv'), `${csv.slice(0, 31).join('\n')}\n`);
+    await registerDataset(h.db.prisma, 'no-images', await loadDataset({ format: 'agiqa3k', root: dir, checkImages: false }));
+
+    const { sweepId, runIds } = await h.newSweep(tinyGrid({ datasets: ['no-images'], split: { unit: 'image' } }));
+    const started = await startSweep(h.env.client, { sweepId });
+    const outcome = (await h.env.client.workflow.getHandle(started.workflowId).result()) as SweepOutcome;
+    expect(outcome).toMatchObject({ status: 'failed', counts: { failed: 1 } });
+    const run = await h.db.prisma.run.findUniqueOrThrow({ where: { id: runIds[0] } });
+    expect(run.error).toMatch(/feature extraction failed: .*\.jpg/);
+    // The text features need no image and were extracted; the image set was never recorded.
+    expect(await h.db.prisma.featureSet.findMany({ where: { dataset: { name: 'no-images' } }, select: { kind: true } })).toEqual([{ kind: 'text' }]);
   });
 });
 
