@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { GridSpecSchema, notFound, parseOrThrow, WORKFLOW_TYPES, workflowIds, AgiqaError } from '@agiqa/contracts';
 import { datasetBaseDir } from '@agiqa/data';
 import type { FeatureRef, FeatureRequest } from '../workflows/types.js';
@@ -80,8 +80,13 @@ export function createFeatureActivities(deps: FeatureDeps) {
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: reuse,
         });
+      // BENIGN: an expected state, not an error; the worker logs it at debug level.
       const pending = () =>
-        ApplicationFailure.retryable(`features ${request.kind}/${request.encoder} are being extracted by ${workflowId}`, FEATURES_PENDING);
+        ApplicationFailure.create({
+          type: FEATURES_PENDING,
+          message: `features ${request.kind}/${request.encoder} are being extracted by ${workflowId}`,
+          category: ApplicationFailureCategory.BENIGN,
+        });
       const closed = await start('REJECT_DUPLICATE').then(
         () => false,
         (error: unknown) => {
