@@ -1,6 +1,6 @@
 import {
   FUSION_NAMES,
-  PAPER_TABLE1_ROW,
+  PAPER_ENCODER_KEY,
   TEXT_ENCODER_NAMES,
   type FusionName,
   type RunStatus,
@@ -27,7 +27,7 @@ export const ENCODER_LABEL: Record<TextEncoderName, string> = {
 /** The paper's Table-1 row keys (`bert_base`, …) back to our encoder names. */
 const ENCODER_BY_PAPER_ROW = new Map<string, TextEncoderName>(
   TEXT_ENCODER_NAMES.flatMap((name) => {
-    const row = PAPER_TABLE1_ROW[name];
+    const row = PAPER_ENCODER_KEY[name];
     return row === null ? [] : [[row, name] as const];
   }),
 );
@@ -55,7 +55,7 @@ export function toEncoderName(name: string): TextEncoderName | null {
  */
 export function isTinyEncoder(name: string): boolean {
   const known = toEncoderName(name);
-  return known !== null && PAPER_TABLE1_ROW[known] === null;
+  return known !== null && PAPER_ENCODER_KEY[known] === null;
 }
 
 export function encoderLabel(name: string): string {

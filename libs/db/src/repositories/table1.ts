@@ -2,7 +2,7 @@ import {
   FUSION_NAMES,
   invalidInput,
   PAPER_RESULTS,
-  PAPER_TABLE1_ROW,
+  PAPER_ENCODER_KEY,
   TEXT_ENCODER_NAMES,
   type FusionName,
   type Table1,
@@ -109,7 +109,7 @@ function sampleStd(values: number[]): number {
 function paperRows(): Table1['reported'] {
   const table = PAPER_RESULTS.table1_ablation_agiqa3k.rows;
   return TEXT_ENCODER_NAMES.flatMap((textEncoder) => {
-    const key = PAPER_TABLE1_ROW[textEncoder];
+    const key = PAPER_ENCODER_KEY[textEncoder];
     if (key === null) return [];
     const cells: Table1['reported'][number]['cells'] = {};
     for (const fusion of FUSION_NAMES) {

@@ -1,11 +1,11 @@
 import {
   type FusionName,
-  type ReportRule,
   type RunStatus,
   type RunSummary,
   type TextEncoderName,
   type TrainingMode,
 } from '@agiqa/contracts';
+import { fromDbReportRule, type $Enums } from '@agiqa/db';
 
 /** The columns of a Run row that a RunSummary shows (a Prisma `Run` fits). */
 export interface RunRecord {
@@ -20,7 +20,7 @@ export interface RunRecord {
   config: unknown;
   trainingMode: TrainingMode;
   /** Prisma spells `best-on-val` as `best_on_val`. */
-  reportRule: string;
+  reportRule: $Enums.ReportRule;
   status: RunStatus;
   attempts: number;
   backend: string | null;
@@ -63,7 +63,7 @@ export function toRunSummary(run: RunRecord, dataset: string, gridEpochs: number
     attempts: run.attempts,
     backend: run.backend,
     trainingMode: run.trainingMode,
-    reportRule: run.reportRule.replace(/_/g, '-') as ReportRule,
+    reportRule: fromDbReportRule(run.reportRule),
     reportedEpoch: run.reportedEpoch,
     epochsDone: run.epochsDone,
     epochs: typeof config.epochs === 'number' ? config.epochs : gridEpochs,

@@ -1,6 +1,7 @@
 import {
   invalidInput,
   PAPER_DATASET_COLUMNS,
+  PAPER_ENCODER_KEY,
   PAPER_RESULTS,
   type Figure,
   type MethodRow,
@@ -46,14 +47,6 @@ const COLUMN_MATCHES: Record<PaperDatasetColumn, (d: { name: string; format: str
   pku_i2iqa: (d) => d.format === 'manifest' && /pku/i.test(d.name),
 };
 
-const PAPER_TIMING_ROW: Record<TextEncoderName, 'bert_base' | 'distilbert' | 'roberta' | null> = {
-  'bert-base': 'bert_base',
-  distilbert: 'distilbert',
-  roberta: 'roberta',
-  'tiny-bert': null,
-  'tiny-distilbert': null,
-  'tiny-roberta': null,
-};
 
 interface DatasetRef {
   id: string;
@@ -150,7 +143,7 @@ export class TablesService {
           samples: ofStage.reduce((sum, m) => sum + m.samples, 0),
         };
       }
-      const paperKey = PAPER_TIMING_ROW[first.textEncoder as TextEncoderName] ?? null;
+      const paperKey = PAPER_ENCODER_KEY[first.textEncoder as TextEncoderName] ?? null;
       table.push({
         textEncoder: first.textEncoder,
         imageEncoder: first.imageEncoder,
