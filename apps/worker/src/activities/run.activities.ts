@@ -61,7 +61,10 @@ export function createRunActivities(deps: Pick<ActivityDeps, 'prisma' | 'gpuQueu
       });
       if (!run) throw notFound(`run ${runId} not found`);
       if (run.status === 'completed') {
-        return { srcc: run.srcc ?? NaN, plcc: run.plcc ?? NaN, plccLogistic: run.plccLogistic, krcc: run.krcc ?? NaN, rmse: run.rmse ?? NaN };
+        // A retry after the transaction committed: report what was stored.
+        const { srcc, plcc, plccLogistic, krcc, rmse } = run;
+        if (srcc === null || plcc === null || krcc === null || rmse === null) throw conflict(`run ${runId} is completed without metrics`);
+        return { srcc, plcc, plccLogistic, krcc, rmse };
       }
       const result = await readResultFile(input.resultUri);
       if (result.runId !== runId || result.attempt !== attempt) {

@@ -1,10 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '@agiqa/data';
 import { registerDataset } from '@agiqa/db';
 import { WORKFLOW_TYPES, workflowIds } from '@agiqa/contracts';
 import { createSweepSchedule, startSweep, sweepWorkflowId, triggerSchedule } from '@agiqa/orchestration';
+import { attemptDir } from '../activities/results.js';
+import { createRunActivities, pickGpuQueue } from '../activities/run.activities.js';
 import { recordHistory } from '../testing/histories.js';
 import { startHarness, tinyGrid, waitFor, type Harness } from '../testing/harness.js';
 import type { SweepOutcome, SweepWorkflowArgs } from './types.js';
@@ -132,6 +135,29 @@ describe('SweepWorkflow', () => {
     // The text features need no image and were extracted; the image set was never recorded.
     expect(await h.db.prisma.featureSet.findMany({ where: { dataset: { name: 'no-images' } }, select: { kind: true } })).toEqual([{ kind: 'text' }]);
   });
+
+  it('writes results idempotently: a retried recordResults never duplicates rows, a finished run is not reopened', async () => {
+    const { sweepId, runIds } = await h.newSweep(tinyGrid({ seeds: [11] }));
+    await h.env.client.workflow.getHandle((await startSweep(h.env.client, { sweepId })).workflowId).result();
+    const prisma = h.db.prisma;
+    const before = await prisma.run.findUniqueOrThrow({ where: { id: runIds[0] } });
+    const predictions = await prisma.prediction.count({ where: { runId: runIds[0] } });
+
+    const { recordResults, beginAttempt } = createRunActivities(h.deps);
+    const resultUri = pathToFileURL(join(attemptDir(h.deps.paths.artifacts, runIds[0], 1), 'result.json')).href;
+    const metrics = await recordResults({ runId: runIds[0], attempt: 1, resultUri });
+    expect(metrics).toEqual({ srcc: before.srcc, plcc: before.plcc, plccLogistic: before.plccLogistic, krcc: before.krcc, rmse: before.rmse });
+    expect(await prisma.prediction.count({ where: { runId: runIds[0] } })).toBe(predictions);
+    expect((await prisma.run.findUniqueOrThrow({ where: { id: runIds[0] } })).updatedAt).toEqual(before.updatedAt);
+    await expect(beginAttempt({ runId: runIds[0], attempt: 2, workflowId: 'x' })).rejects.toMatchObject({ code: 'conflict' });
+
+    // Two attempts of recordResults racing (a timed-out attempt still running while its retry
+    // runs) both pass the status check: the unique (run, item) key keeps predictions single.
+    await prisma.run.update({ where: { id: runIds[0] }, data: { status: 'running' } });
+    await recordResults({ runId: runIds[0], attempt: 1, resultUri });
+    expect(await prisma.prediction.count({ where: { runId: runIds[0] } })).toBe(predictions);
+    expect((await prisma.run.findUniqueOrThrow({ where: { id: runIds[0] } })).status).toBe('completed');
+  });
 });
 
 describe('ScheduledSweepWorkflow', () => {
@@ -164,5 +190,15 @@ describe('ScheduledSweepWorkflow', () => {
     const next = await createScheduledSweep({ scheduleId: schedule.id, workflowId: 'schedule-x-2' });
     expect(again.sweepId).toBe(first.sweepId);
     expect(next.sweepId).not.toBe(first.sweepId);
+  });
+});
+
+describe(pickGpuQueue.name, () => {
+  it('sends a run to the same GPU queue every time and spreads runs over the queues', () => {
+    const queues = ['gpu-0', 'gpu-1', 'gpu-2'];
+    expect(pickGpuQueue(queues, 'run-a')).toBe(pickGpuQueue(queues, 'run-a'));
+    const used = new Set(Array.from({ length: 30 }, (_, i) => pickGpuQueue(queues, `run-${i}`)));
+    expect(used).toEqual(new Set(queues));
+    expect(pickGpuQueue(['only'], 'run-a')).toBe('only');
   });
 });
