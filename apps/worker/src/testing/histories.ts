@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { temporalExecutable } from '@agiqa/orchestration/testing';
+import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils.js';
 
 /** Committed workflow histories replayed by `replay.spec.ts` against the current workflow code. */
 export const HISTORIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '../workflows/__histories__');
@@ -24,20 +24,9 @@ export async function recordHistory(address: string, workflowId: string, name: s
 
 /**
  * Reads a history file written by `recordHistory` into the History message the replayer takes.
- *
- * Why not the SDK's `historyFromJSON`: in this workspace npm nests a separate protobufjs 8 copy
- * under each of @temporalio/common, /proto and /worker (the root holds protobufjs 7 for grpc and
- * onnxruntime-web), so the SDK's JSON decoder rejects message types built by another copy ("type
- * must be a Type"). Decoding with @temporalio/proto's own protobufjs avoids the mismatch.
+ * (The SDK's JSON decoder needs a single protobufjs 8 in node_modules: the root package.json pins
+ * protobufjs 8 so npm hoists one copy for all @temporalio packages.)
  */
-export async function readHistory(file: string): Promise<unknown> {
-  const protoRequire = createRequire(createRequire(import.meta.url).resolve('@temporalio/proto'));
-  const { fromJson } = protoRequire('protobufjs/ext/protojson') as {
-    fromJson(type: unknown, json: unknown, options: { ignoreUnknownFields: boolean }): unknown;
-  };
-  const { patchProtobufRoot } = protoRequire('@temporalio/proto/lib/patch-protobuf-root') as {
-    patchProtobufRoot(root: unknown): { lookupType(name: string): unknown };
-  };
-  const historyType = patchProtobufRoot(protoRequire('@temporalio/proto')).lookupType('temporal.api.history.v1.History');
-  return fromJson(historyType, JSON.parse(await readFile(file, 'utf8')), { ignoreUnknownFields: true });
+export async function readHistory(file: string): Promise<History> {
+  return historyFromJSON(JSON.parse(await readFile(file, 'utf8')));
 }
