@@ -23,7 +23,8 @@ export interface ClipReference {
   name: string;
   versions: Record<string, string | number>;
   imageProcessor: string;
-  images: { file: string; pixel_values: StoredArray; pooler_output: StoredArray; image_embeds: StoredArray }[];
+  /** `pixel_values` keeps every `stride`-th value of the [3, H, W] array (the full shape is given). */
+  images: { file: string; pixel_values: StoredArray & { stride: number }; pooler_output: StoredArray; image_embeds: StoredArray }[];
   antonyms: { prompts: [string, string]; input_ids: number[][]; attention_mask: number[][]; text_embeds: StoredArray };
   clipIqa: { files: string[]; logitScale: number; scores: number[]; modelLogitScale: number; scoresAtModelScale: number[] };
 }
