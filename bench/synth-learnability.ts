@@ -15,110 +15,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeSplit, synthesizeDataset, type SynthImage } from '@agiqa/data';
-import sharp from 'sharp';
+import { fitRidge, makeSplit, pixelStatisticsOfFile, synthesizeDataset, type SynthImage } from '@agiqa/data';
+import { srcc } from '@agiqa/model';
 
 const { values: args } = parseArgs({ options: { images: { type: 'string', default: '1000' }, seeds: { type: 'string', default: '1,2,3' } } });
 const images = Number(args.images);
 const seeds = (args.seeds ?? '').split(',').map(Number);
-
-/** Ranks with ties averaged (1-based). */
-function ranks(v: readonly number[]): number[] {
-  const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array<number>(v.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-    for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
-function pearson(a: readonly number[], b: readonly number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, x) => s + x, 0) / n;
-  const mb = b.reduce((s, x) => s + x, 0) / n;
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < n; i++) {
-    num += (a[i] - ma) * (b[i] - mb);
-    da += (a[i] - ma) ** 2;
-    db += (b[i] - mb) ** 2;
-  }
-  return da === 0 || db === 0 ? NaN : num / Math.sqrt(da * db);
-}
-const srcc = (pred: readonly number[], mos: readonly number[]) => pearson(ranks(pred), ranks(mos));
-
-/** Five no-reference features of an RGB image ([h, w, 3] bytes). */
-function features(rgb: Buffer, size: number): number[] {
-  const n = size * size;
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) y[i] = 0.299 * rgb[i * 3] + 0.587 * rgb[i * 3 + 1] + 0.114 * rgb[i * 3 + 2];
-  let lap = 0;
-  const resid: number[] = [];
-  const grad: number[] = [];
-  let boundary = 0;
-  let inside = 0;
-  let nb = 0;
-  let ni = 0;
-  for (let r = 1; r < size - 1; r++) {
-    for (let c = 1; c < size - 1; c++) {
-      const i = r * size + c;
-      const neighbours = y[i - 1] + y[i + 1] + y[i - size] + y[i + size];
-      lap += Math.abs(4 * y[i] - neighbours);
-      resid.push(Math.abs(y[i] - neighbours / 4));
-      grad.push(Math.abs(y[i + 1] - y[i - 1]) + Math.abs(y[i + size] - y[i - size]));
-      const dx = Math.abs(y[i + 1] - y[i]);
-      if ((c + 1) % 8 === 0) {
-        boundary += dx;
-        nb++;
-      } else {
-        inside += dx;
-        ni++;
-      }
-    }
-  }
-  resid.sort((a, b) => a - b);
-  grad.sort((a, b) => a - b);
-  const median = (ch: number) => {
-    const v = Array.from({ length: n }, (_, i) => rgb[i * 3 + ch]).sort((a, b) => a - b);
-    return v[n >> 1];
-  };
-  const backgrounds = [[245, 245, 245], [25, 25, 25], [128, 128, 128], [40, 80, 220], [40, 170, 70], [240, 210, 40]];
-  const m = [median(0), median(1), median(2)];
-  const cast = Math.min(...backgrounds.map((b) => Math.abs(b[0] - m[0]) + Math.abs(b[1] - m[1]) + Math.abs(b[2] - m[2])));
-  return [lap / n, resid[resid.length >> 1], grad[Math.floor(grad.length * 0.99)], boundary / nb / (inside / ni + 1e-6), cast];
-}
-
-/** Ridge regression on standardised features with their squares; returns a predictor. */
-function fitRidge(x: number[][], t: number[], lambda = 1): (row: number[]) => number {
-  const expand = (row: number[]) => [...row, ...row.map((v) => v * v)];
-  const raw = x.map(expand);
-  const d = raw[0].length;
-  const mean = Array.from({ length: d }, (_, j) => raw.reduce((s, r) => s + r[j], 0) / raw.length);
-  const std = Array.from({ length: d }, (_, j) => Math.sqrt(raw.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0) / raw.length) || 1);
-  const z = (row: number[]) => [1, ...row.map((v, j) => (v - mean[j]) / std[j])];
-  const a = raw.map(z);
-  const k = d + 1;
-  const ata = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => a.reduce((s, r) => s + r[i] * r[j], 0) + (i === j && i > 0 ? lambda : 0)));
-  const atb = Array.from({ length: k }, (_, i) => a.reduce((s, r, n) => s + r[i] * t[n], 0));
-  // Gaussian elimination with partial pivoting.
-  for (let c = 0; c < k; c++) {
-    let p = c;
-    for (let r = c + 1; r < k; r++) if (Math.abs(ata[r][c]) > Math.abs(ata[p][c])) p = r;
-    [ata[c], ata[p]] = [ata[p], ata[c]];
-    [atb[c], atb[p]] = [atb[p], atb[c]];
-    for (let r = c + 1; r < k; r++) {
-      const f = ata[r][c] / ata[c][c];
-      for (let j = c; j < k; j++) ata[r][j] -= f * ata[c][j];
-      atb[r] -= f * atb[c];
-    }
-  }
-  const w = new Array<number>(k).fill(0);
-  for (let r = k - 1; r >= 0; r--) w[r] = (atb[r] - ata[r].slice(r + 1).reduce((s, v, j) => s + v * w[r + 1 + j], 0)) / ata[r][r];
-  return (row) => z(expand(row)).reduce((s, v, j) => s + v * w[j], 0);
-}
 
 function groupMeans(train: SynthImage[], value: (i: SynthImage) => number): (i: SynthImage) => number {
   const sums = new Map<string, [number, number]>();
@@ -155,10 +57,7 @@ for (const seed of seeds) {
     const train = split.trainKeys.map((k) => byName.get(k) as SynthImage);
     const test = split.testKeys.map((k) => byName.get(k) as SynthImage);
     const feats = new Map<string, number[]>();
-    for (const im of result.images) {
-      const { data, info } = await sharp(path.join(dir, 'img', im.name)).raw().toBuffer({ resolveWithObject: true });
-      feats.set(im.name, features(data, info.width));
-    }
+    for (const im of result.images) feats.set(im.name, await pixelStatisticsOfFile(path.join(dir, 'img', im.name)));
     const model = fitRidge(train.map((im) => feats.get(im.name) as number[]), train.map((im) => im.mosQuality));
     const q = test.map((im) => im.mosQuality);
     const a = test.map((im) => im.mosAlign);

@@ -39,4 +39,5 @@ export { readXlsx } from './io/xlsx.js';
 
 // The synthetic AGI dataset.
 export { synthesizeDataset, SYNTH_LIMITS, type SynthesizeOptions, type SynthesizeResult, type SynthImage } from './synthetic/synthesize.js';
+export { fitRidge, pixelStatistics, pixelStatisticsOfFile } from './synthetic/pixel-predictor.js';
 export { SYNTH_GROUPS, SYNTH_MAPPING, SYNTH_VERSION, CONTRADICTIONS, latentAlign, latentQuality, type Contradiction, type SynthMapping } from './synthetic/mapping.js';
