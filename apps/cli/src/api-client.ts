@@ -13,13 +13,13 @@ export class ApiClient {
 
   /** `AGIQA_API_URL`, else the URL recorded by `agiqa up`. */
   static fromEnvironment(): ApiClient {
-    const fromEnv = process.env.AGIQA_API_URL;
-    const state = fromEnv ? null : readStackState();
-    const baseUrl = fromEnv ?? state?.apiUrl;
+    // An empty variable counts as unset (`AGIQA_API_URL= npx agiqa …`).
+    const fromEnv = process.env.AGIQA_API_URL || undefined;
+    const baseUrl = fromEnv ?? readStackState()?.apiUrl;
     if (!baseUrl) {
       throw new AgiqaError('unavailable', 'no running stack: start it with `npx agiqa up` or set AGIQA_API_URL');
     }
-    return new ApiClient(baseUrl.replace(/\/$/, ''), process.env.AGIQA_API_TOKEN);
+    return new ApiClient(baseUrl.replace(/\/$/, ''), process.env.AGIQA_API_TOKEN || undefined);
   }
 
   get<T>(path: string): Promise<T> {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
+import { parse } from '../cli-error.js';
 import { stackPaths } from '../stack/paths.js';
 import { componentStatus, down, readStackState, up } from '../stack/stack.js';
 import { logFile, tail } from '../stack/supervisor.js';
@@ -11,13 +12,15 @@ export function registerStackCommands(program: Command): void {
     .description('start the embedded stack: Temporal dev server, PGlite gateway, worker, API + dashboard')
     .option('--temporal <address>', 'use this Temporal frontend instead of a dev server (or TEMPORAL_ADDRESS)')
     .option('--database <url>', 'use this PostgreSQL server instead of PGlite (or DATABASE_URL)')
-    .option('--port <port>', 'API port (default 8750, or a free one)')
+    .option('--port <port>', 'API port (default 8750, or a free one)', parse.int('--port', 0))
+    .option('--ephemeral-ports', 'use free ports instead of the well-known ones (tests, several stacks on one machine)')
     .option('--json', 'print the stack state as JSON')
-    .action(async (options: { temporal?: string; database?: string; port?: string; json?: boolean }) => {
+    .action(async (options: { temporal?: string; database?: string; port?: number; ephemeralPorts?: boolean; json?: boolean }) => {
       const state = await up({
         temporalAddress: options.temporal ?? process.env.TEMPORAL_ADDRESS,
         databaseUrl: options.database ?? process.env.DATABASE_URL,
-        apiPort: options.port ? Number(options.port) : undefined,
+        apiPort: options.port,
+        ephemeralPorts: options.ephemeralPorts,
         log: options.json ? undefined : (line) => console.log(`· ${line}`),
       });
       if (options.json) {

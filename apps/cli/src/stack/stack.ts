@@ -25,6 +25,8 @@ export interface UpOptions {
   databaseUrl?: string;
   /** API port; 0 or busy → a free port. */
   apiPort?: number;
+  /** Take free ports instead of the well-known ones (7233, 8233, 54329, 8750): tests, parallel stacks. */
+  ephemeralPorts?: boolean;
   /** Progress lines go here. */
   log?: (line: string) => void;
 }
@@ -65,6 +67,7 @@ export async function up(options: UpOptions = {}): Promise<StackState> {
     await down();
   }
 
+  const choosePort = (wellKnown: number) => (options.ephemeralPorts ? freePort() : preferredPort(wellKnown));
   const entries = entryPoints(paths.root);
   for (const [what, file] of Object.entries(entries)) {
     if (!existsSync(file)) throw new Error(`${what} is not built (${file} missing): run \`npm run build\` first`);
@@ -80,8 +83,8 @@ export async function up(options: UpOptions = {}): Promise<StackState> {
     } else {
       const { stdout } = await execFileAsync('bash', [entries.ensureTemporal], { cwd: paths.root });
       const temporalBin = stdout.trim().split('\n').at(-1) ?? 'temporal';
-      const port = await preferredPort(7233);
-      const uiPort = await preferredPort(8233);
+      const port = await choosePort(7233);
+      const uiPort = await choosePort(8233);
       log(`starting Temporal dev server on 127.0.0.1:${port} (UI :${uiPort}, db ${paths.temporalDb})`);
       const { pid, logOffset } = startProcess(sup, {
         name: 'temporal',
@@ -111,7 +114,7 @@ export async function up(options: UpOptions = {}): Promise<StackState> {
       const db = await createDb({ url: options.databaseUrl, migrate: true });
       await db.close();
     } else {
-      const port = await preferredPort(54329);
+      const port = await choosePort(54329);
       log(`starting the PGlite gateway on 127.0.0.1:${port} (data ${paths.pgliteDir})`);
       const { pid, logOffset } = startProcess(sup, {
         name: 'db',
@@ -139,7 +142,7 @@ export async function up(options: UpOptions = {}): Promise<StackState> {
     }
 
     // --- API + dashboard ---
-    const apiPort = options.apiPort && options.apiPort > 0 ? options.apiPort : await preferredPort(8750);
+    const apiPort = options.apiPort && options.apiPort > 0 ? options.apiPort : await choosePort(8750);
     log(`starting the API + dashboard on 127.0.0.1:${apiPort}`);
     let apiUrl: string;
     {
