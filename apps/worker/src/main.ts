@@ -10,6 +10,7 @@ import {
   extractTextFeatures,
   featureKey,
   initTfjsBackend,
+  machineInfo,
   openImageFeatures,
   openTextFeatures,
   preprocessingFor,
@@ -18,7 +19,6 @@ import {
 } from '@agiqa/model';
 import { createActivities } from './activities/index.js';
 import { parseWorkerConfig, USAGE } from './config.js';
-import { describeMachine } from './machine.js';
 import { createWorkers } from './worker.js';
 
 const log = (message: string) => console.log(`[agiqa worker] ${message}`);
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     encoders: { resolveEncoder, featureKey, preprocessingFor, extractTextFeatures, extractImageFeatures, openTextFeatures, openImageFeatures },
     trainer: trainHead,
     backend,
-    machine: describeMachine(trains ? config.gpuQueue : undefined),
+    machine: { ...machineInfo(backend), ...(trains ? { gpuQueue: config.gpuQueue } : {}) },
     timing: { heartbeatTimeoutMs: config.heartbeatTimeoutMs, heartbeatIntervalMs: config.heartbeatIntervalMs, trainTimeoutMs: config.trainTimeoutMs },
   });
 

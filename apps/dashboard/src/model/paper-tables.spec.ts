@@ -142,4 +142,9 @@ describe(machineLine.name, () => {
     expect(machineLine('gpu1', { cpu: 'EPYC', gpu: 'A100', other: 1 })).toBe('gpu1 · EPYC · A100');
     expect(machineLine('', null)).toBe('unknown host');
   });
+
+  it('lists the GPUs of a machine recorded by the worker (libs/model machineInfo)', () => {
+    expect(machineLine('node7', { cpuModel: 'Xeon', gpu: ['NVIDIA H100', 'NVIDIA H100'] })).toBe('node7 · Xeon · NVIDIA H100, NVIDIA H100');
+    expect(machineLine('node8', { cpuModel: 'Xeon', gpu: null })).toBe('node8 · Xeon');
+  });
 });

@@ -111,7 +111,9 @@ export function table3View(table: Table3): { dataset: string | null; rows: Table
 export function machineLine(host: string, machine: Record<string, unknown> | null | undefined): string {
   const parts = [host || 'unknown host'];
   for (const key of ['cpu', 'cpuModel', 'gpu', 'platform', 'arch']) {
-    const v = machine?.[key];
+    const raw = machine?.[key];
+    // `gpu` is a list of device names (libs/model machineInfo); the rest are strings.
+    const v = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string').join(', ') : raw;
     if (typeof v === 'string' && v && !parts.includes(v)) parts.push(v);
   }
   return parts.join(' · ');

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '@agiqa/db';
 import type {
+  MachineInfo,
   extractImageFeatures,
   extractTextFeatures,
   featureKey,
@@ -22,17 +23,11 @@ export interface EncoderToolkit {
   openImageFeatures: typeof openImageFeatures;
 }
 
-/** Where this worker's hardware and software are recorded on every run it trains. */
-export interface MachineInfo {
-  hostname: string;
-  platform: string;
-  cpu: string;
-  cores: number;
-  memoryGb: number;
-  node: string;
-  /** GPU queue this worker serves (its device), when it trains. */
-  gpuQueue?: string;
-}
+/**
+ * Where this worker's hardware and software are recorded on every run it trains: libs/model's
+ * machine description (the one timing rows carry too) and the GPU queue (device) it serves.
+ */
+export type RunMachine = MachineInfo & { gpuQueue?: string };
 
 /** Everything activities touch, built once by the worker process (or a test). */
 export interface ActivityDeps {
@@ -54,7 +49,7 @@ export interface ActivityDeps {
   trainer: typeof trainHead;
   /** tfjs backend initialised at start-up; recorded on every run this worker trains. */
   backend: string;
-  machine: MachineInfo;
+  machine: RunMachine;
   timing: {
     /** Training heartbeat timeout: a silent attempt is retried elsewhere after this long. */
     heartbeatTimeoutMs: number;

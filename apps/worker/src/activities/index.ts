@@ -7,7 +7,7 @@ import { createSplitActivities } from './split.activities.js';
 import { createSweepActivities } from './sweep.activities.js';
 import { createTrainingActivities } from './training.activities.js';
 
-export type { ActivityDeps, EncoderToolkit, MachineInfo } from './deps.js';
+export type { ActivityDeps, EncoderToolkit, RunMachine } from './deps.js';
 
 /**
  * Builds the worker's activities from their dependencies, split by task queue: `cpu` (database

@@ -17,6 +17,7 @@ import {
   extractTextFeatures,
   featureKey,
   initTfjsBackend,
+  machineInfo,
   openImageFeatures,
   openTextFeatures,
   preprocessingFor,
@@ -28,7 +29,6 @@ import { startTestTemporal } from '@agiqa/orchestration/testing';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { bundlerOptions, workflowsPath } from '../bundle.js';
 import type { WorkerRole } from '../config.js';
-import { describeMachine } from '../machine.js';
 import { createWorkers } from '../worker.js';
 
 // Workers log at INFO by default, and the tests fail cells on purpose: keep test output to errors.
@@ -133,7 +133,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     trainer: trainHead,
     backend: backend.name,
-    machine: describeMachine(gpuQueue),
+    machine: { ...machineInfo(backend.name), gpuQueue },
     timing: { heartbeatTimeoutMs, heartbeatIntervalMs: Math.max(200, heartbeatTimeoutMs / 4), trainTimeoutMs: 10 * 60_000 },
   };
   const activities = createActivities(deps);
