@@ -8,4 +8,5 @@ export {
   type TrainHeadInput,
   type TrainHeadResult,
 } from './train-head.js';
+export { restoreHead, type HeadInputBatch, type RestoredHead } from './restore-head.js';
 export { makeSyntheticFeatureTask, type SyntheticTask, type SyntheticTaskOptions } from './synthetic.js';

@@ -111,7 +111,7 @@ export interface TrainHeadResult {
 const PREDICT_BATCH = 256;
 
 /** What must be equal for a checkpoint to continue this run. */
-interface RunIdentity {
+export interface RunIdentity {
   fusion: FusionName;
   head: HeadOptions;
   imageDim: number;
@@ -124,12 +124,12 @@ interface RunIdentity {
   data: string;
 }
 
-interface BestEpoch {
+export interface BestEpoch {
   epoch: number;
   srcc: number;
 }
 
-interface CheckpointHeader {
+export interface CheckpointHeader {
   format: 'agiqa-head-checkpoint';
   version: 1;
   identity: RunIdentity;

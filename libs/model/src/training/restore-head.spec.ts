@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FUSION_NAMES } from '@agiqa/contracts';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initTfjsBackend } from '../backend/backend.js';
+import { restoreHead, type HeadInputBatch } from './restore-head.js';
+import { makeSyntheticFeatureTask, type SyntheticTask } from './synthetic.js';
+import { trainHead } from './train-head.js';
+
+const task = makeSyntheticFeatureTask({ imageDim: 12, textDim: 16, maxTokens: 5, trainPrompts: 10, testPrompts: 3, imagesPerPrompt: 6, latentDim: 6, seed: 4 });
+let dir: string;
+
+beforeAll(async () => {
+  await initTfjsBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'agiqa-restore-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The test split as an encoder would hand it over: one row per image, its prompt's tokens unpadded. */
+function testBatch(t: SyntheticTask): HeadInputBatch {
+  const n = t.test.targets.length;
+  const { maxTokens, dim } = t.text;
+  const tokens = new Float32Array(n * maxTokens * dim);
+  const lengths: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = t.test.promptIndex[i];
+    tokens.set(t.text.tokens.subarray(p * maxTokens * dim, (p + 1) * maxTokens * dim), i * maxTokens * dim);
+    lengths.push(t.text.mask.subarray(p * maxTokens, (p + 1) * maxTokens).reduce((a, b) => a + b, 0));
+  }
+  return { batch: n, image: t.test.image, tokens, tokensPerRow: maxTokens, lengths };
+}
+
+describe(restoreHead.name, () => {
+  it.each(FUSION_NAMES)('predicts what training predicted at the checkpointed epoch (%s)', async (fusion) => {
+    const checkpointDir = join(dir, fusion);
+    let checkpoint: string | null = null;
+    const result = await trainHead({
+      fusion,
+      head: { hiddenUnits: 8, attentionHeads: 4 },
+      epochs: 3,
+      batchSize: 16,
+      learningRate: 3e-3,
+      seed: 5,
+      reportRule: 'last',
+      imageDim: task.imageDim,
+      text: task.text,
+      train: task.train,
+      test: task.test,
+      checkpointDir,
+      onEpoch: (_, uri) => {
+        checkpoint = uri;
+      },
+    });
+    expect(checkpoint).not.toBeNull();
+    const head = await restoreHead(checkpoint as unknown as string);
+    try {
+      expect(head).toMatchObject({ fusion, epoch: 3, dims: { image: 12, text: 16, maxTokens: 5 } });
+      const predicted = await head.predict(testBatch(task));
+      expect(predicted).toHaveLength(result.testPredictions.length);
+      predicted.forEach((value, i) => expect(value).toBeCloseTo(result.testPredictions[i], 5));
+    } finally {
+      head.dispose();
+    }
+  });
+
+  it('cuts prompts longer than the trained token axis and leaks no tensors', async () => {
+    let checkpoint = '';
+    await trainHead({
+      fusion: 'concat',
+      head: { hiddenUnits: 8 },
+      epochs: 1,
+      batchSize: 16,
+      learningRate: 3e-3,
+      seed: 1,
+      reportRule: 'last',
+      imageDim: task.imageDim,
+      text: task.text,
+      train: task.train,
+      test: task.test,
+      checkpointDir: join(dir, 'leak'),
+      onEpoch: (_, uri) => {
+        checkpoint = uri ?? '';
+      },
+    });
+    const before = tf.memory().numTensors;
+    const head = await restoreHead(checkpoint);
+    // Two rows of 9 tokens against a head trained on 5.
+    const long: HeadInputBatch = { batch: 2, image: new Float32Array(2 * 12).fill(0.1), tokens: new Float32Array(2 * 9 * 16).fill(0.2), tokensPerRow: 9, lengths: [9, 3] };
+    const predicted = await head.predict(long);
+    expect(predicted).toHaveLength(2);
+    expect(predicted.every(Number.isFinite)).toBe(true);
+    await expect(head.predict({ ...long, image: new Float32Array(5) })).rejects.toThrow(/image features have 5 values/);
+    head.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
