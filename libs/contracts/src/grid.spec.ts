@@ -47,6 +47,18 @@ describe('GridSpecSchema', () => {
   });
 });
 
+describe('GridSpecSchema timing', () => {
+  it('measures nothing unless asked, and applies documented defaults when asked', () => {
+    expect(GridSpecSchema.parse(minimal).timing).toBeUndefined();
+    expect(GridSpecSchema.parse({ ...minimal, timing: {} }).timing).toEqual({ batchSizes: [1, 8], warmup: 2, repeats: 10, items: 16 });
+  });
+
+  it('rejects a zero batch size, naming it', () => {
+    const error = catchError(() => parseOrThrow(GridSpecSchema, { ...minimal, timing: { batchSizes: [0] } }, 'grid'));
+    expect(error.details[0].path).toBe('timing.batchSizes.0');
+  });
+});
+
 describe(expandGrid.name, () => {
   it('expands encoder × fusion × dataset × repeat × seed in a fixed order with unique keys', () => {
     const grid = GridSpecSchema.parse({

@@ -86,6 +86,25 @@ export const HeadOptionsSchema = z
 export type HeadOptions = z.infer<typeof HeadOptionsSchema>;
 
 /**
+ * Inference latency of each trained run, measured by the worker that trained it right after
+ * training (libs/model `measureLatency` with the run's encoders and trained head): the rows of the
+ * timing table. Per stage (tokenise, text encode, image decode + preprocess, image encode, head,
+ * total) and batch size, after warm-up; median and p90 per image.
+ */
+export const LatencyOptionsSchema = z
+  .object({
+    batchSizes: uniqueList(z.int().min(1).max(256)).default([1, 8]),
+    /** Untimed iterations per batch size before measuring. */
+    warmup: z.int().min(0).max(100).default(2),
+    /** Timed iterations per batch size. */
+    repeats: z.int().min(1).max(1000).default(10),
+    /** Test items whose prompts and images fill the batches (round-robin). */
+    items: z.int().min(1).max(512).default(16),
+  })
+  .strict();
+export type LatencyOptions = z.infer<typeof LatencyOptionsSchema>;
+
+/**
  * An ablation grid: text encoder × fusion × dataset × split repeat × seed. This is the body of
  * `POST /api/sweeps` and the input of a schedule.
  */
@@ -113,6 +132,8 @@ export const GridSpecSchema = z
     modelOverrides: z.record(z.string(), z.string().min(1)).optional(),
     /** Cells in flight at once for this sweep. */
     maxParallel: z.int().min(1).max(256).default(4),
+    /** Measure each run's inference latency after training (omitted: not measured). */
+    timing: LatencyOptionsSchema.optional(),
   })
   .strict()
   .refine((g) => g.trainingMode !== 'finetune', {

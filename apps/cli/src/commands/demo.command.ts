@@ -29,8 +29,8 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('start the embedded stack and run a 2×2 sweep on a synthetic dataset, then print Table 1')
-    .option('--images <n>', 'synthetic dataset size', parse.int('--images', 50), 600)
-    .option('--epochs <n>', 'epochs per run', parse.int('--epochs', 1), 40)
+    .option('--images <n>', 'synthetic dataset size', parse.int('--images', 50), 1000)
+    .option('--epochs <n>', 'epochs per run', parse.int('--epochs', 1), 60)
     .option('--seed <n>', 'dataset and training seed', parse.int('--seed', 0), 0)
     .option('--dataset <name>', 'dataset name to register', 'synth-demo')
     .action(async (flags: DemoFlags) => {
@@ -63,6 +63,8 @@ export function registerDemoCommand(program: Command): void {
         learningRate: 1e-3,
         batchSize: 32,
         maxParallel: 2,
+        // Each run's inference latency, stage by stage, for `agiqa table timing` and the dashboard.
+        timing: { batchSizes: [1, 8], warmup: 2, repeats: 10, items: 16 },
       };
       const sweep = await api.post<SweepDetail>('/api/sweeps', grid);
       console.log(`· sweep ${sweep.id}: ${sweep.cellCount} cells (tiny-bert, tiny-distilbert × concat, cross_attention)`);

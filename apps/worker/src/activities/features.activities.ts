@@ -8,6 +8,7 @@ import { GridSpecSchema, notFound, parseOrThrow, WORKFLOW_TYPES, workflowIds, Ag
 import { datasetBaseDir } from '@agiqa/data';
 import type { FeatureRef, FeatureRequest } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
+import { resolveRunEncoder } from './encoders.js';
 
 /** Failure type of `awaitFeatures` while the extraction it waits on is running. */
 export const FEATURES_PENDING = 'features_pending';
@@ -23,14 +24,7 @@ type FeatureDeps = Pick<ActivityDeps, 'prisma' | 'temporal' | 'cpuQueue' | 'path
 export function createFeatureActivities(deps: FeatureDeps) {
   const { prisma, encoders } = deps;
 
-  function resolveNamed(name: string, kind: 'image' | 'text', override: string | undefined) {
-    return encoders.resolveEncoder(name, {
-      kind,
-      ...(override ? { overrides: { [name]: override } } : {}),
-      modelsDir: deps.models.modelsDir,
-      allowRemote: deps.models.allowRemote,
-    });
-  }
+  const resolveNamed = (name: string, kind: 'image' | 'text', override: string | undefined) => resolveRunEncoder(deps, name, kind, override);
 
   async function cachedFeatureSet(key: string): Promise<FeatureRef | null> {
     const row = await prisma.featureSet.findUnique({ where: { key } });

@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps.js';
 import { createFeatureActivities } from './features.activities.js';
 import { withFailureMapping } from './failures.js';
+import { createLatencyActivities } from './latency.activities.js';
 import { createRunActivities } from './run.activities.js';
 import { createScheduleActivities } from './schedule.activities.js';
 import { createSplitActivities } from './split.activities.js';
@@ -11,8 +12,8 @@ export type { ActivityDeps, EncoderToolkit, RunMachine } from './deps.js';
 
 /**
  * Builds the worker's activities from their dependencies, split by task queue: `cpu` (database
- * bookkeeping, splits, feature extraction, results) runs beside the workflows; `gpu` (training) runs
- * on a GPU queue, one at a time per device.
+ * bookkeeping, splits, feature extraction, results) runs beside the workflows; `gpu` (training and
+ * the latency of trained runs) runs on a GPU queue, one at a time per device.
  */
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -23,7 +24,7 @@ export function createActivities(deps: ActivityDeps) {
       ...createSplitActivities(deps),
       ...createFeatureActivities(deps),
     }),
-    gpu: withFailureMapping(createTrainingActivities(deps)),
+    gpu: withFailureMapping({ ...createTrainingActivities(deps), ...createLatencyActivities(deps) }),
   };
 }
 

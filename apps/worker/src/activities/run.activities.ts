@@ -1,4 +1,4 @@
-import { conflict, invalidInput, notFound, type RunMetrics } from '@agiqa/contracts';
+import { conflict, GridSpecSchema, invalidInput, notFound, parseOrThrow, type RunMetrics } from '@agiqa/contracts';
 import type { AttemptPlan } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
 import { readResultFile } from './results.js';
@@ -17,8 +17,8 @@ export function createRunActivities(deps: Pick<ActivityDeps, 'prisma' | 'gpuQueu
      */
     async beginAttempt(input: { runId: string; attempt: number; workflowId: string }): Promise<AttemptPlan> {
       const { runId, attempt, workflowId } = input;
-      await prisma.$transaction(async (tx) => {
-        const run = await tx.run.findUnique({ where: { id: runId }, select: { status: true, attempts: true } });
+      const grid = await prisma.$transaction(async (tx) => {
+        const run = await tx.run.findUnique({ where: { id: runId }, select: { status: true, attempts: true, sweep: { select: { grid: true } } } });
         if (!run) throw notFound(`run ${runId} not found`);
         if (run.status === 'completed') throw conflict(`run ${runId} has completed already; it is not run again`);
         if (run.attempts > attempt) throw conflict(`run ${runId} is at attempt ${run.attempts}; attempt ${attempt} is stale`);
@@ -41,11 +41,13 @@ export function createRunActivities(deps: Pick<ActivityDeps, 'prisma' | 'gpuQueu
             ...(fresh ? { epochsDone: 0, checkpointUri: null } : {}),
           },
         });
+        return parseOrThrow(GridSpecSchema, run.sweep.grid, 'grid');
       });
       return {
         gpuQueue: pickGpuQueue(deps.gpuQueues, runId),
         heartbeatTimeoutMs: deps.timing.heartbeatTimeoutMs,
         trainTimeoutMs: deps.timing.trainTimeoutMs,
+        measureLatency: grid.timing !== undefined,
       };
     },
 

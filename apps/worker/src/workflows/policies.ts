@@ -71,5 +71,18 @@ export function trainingOptions(plan: { gpuQueue: string; heartbeatTimeoutMs: nu
   };
 }
 
+/**
+ * Measuring a trained run's latency on its GPU queue: heartbeats every head call; one retry (a
+ * crashed device), then the measurement is given up without failing the finished run.
+ */
+export function latencyOptions(plan: { gpuQueue: string }): ActivityOptions {
+  return {
+    taskQueue: plan.gpuQueue,
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '5 minutes',
+    retry: { ...backoff, maximumAttempts: 2 },
+  };
+}
+
 /** Cells a sweep execution starts before it continues as new (~10 history events per cell). */
 export const DEFAULT_SWEEP_PAGE_SIZE = 100;

@@ -42,6 +42,8 @@ export interface AttemptPlan {
   heartbeatTimeoutMs: number;
   /** Upper bound on one training attempt. */
   trainTimeoutMs: number;
+  /** The grid asks for the trained run's inference latency (`timing`). Absent in plans recorded before it existed. */
+  measureLatency?: boolean;
 }
 
 /** One feature extraction a run needs; `key` is its content address (and FeatureWorkflow id). */
