@@ -93,8 +93,9 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
       summary,
       h('div', { class: 'summary-line' }, statusBadge(s.status), ' ', h('span', { id: 'sweep-counts' }, `${counts.completed} completed, ${counts.running} running, ${counts.pending} pending, ${counts.failed} failed, ${counts.cancelled} cancelled of ${formatText(s.cellCount)} cells`)),
       progressBar(statusSegments(counts, s.cellCount), 'Cells by status'),
-      h('p', { class: 'muted' }, `Epochs trained: ${s.progress ? `${s.progress.epochsDone} / ${s.progress.epochsTotal}` : MISSING} (${formatPercent(epochFraction)})`),
-      fractionBar(epochFraction, 'Epochs trained'),
+      // The API counts a finished cell (even a failed one) as all its epochs: it will train no more.
+      h('p', { class: 'muted' }, `Progress: ${s.progress ? `${s.progress.epochsDone} / ${s.progress.epochsTotal}` : MISSING} epochs (${formatPercent(epochFraction)}; finished cells count in full)`),
+      fractionBar(epochFraction, 'Progress in epochs'),
       s.grid.reportRule === 'best-on-test' ? h('p', { class: 'warning' }, flag('optimistic'), ' ', FLAG_HELP.optimistic) : null,
       tinyEncoders.length ? h('p', { class: 'warning' }, flag('tiny'), ' ', FLAG_HELP.tiny) : null,
       keyValues([
