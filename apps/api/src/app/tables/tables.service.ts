@@ -127,7 +127,9 @@ export class TablesService {
     const groups = new Map<string, typeof rows>();
     for (const row of rows) {
       const host = hostOf(row.machine);
-      const key = JSON.stringify([row.textEncoder, row.imageEncoder, row.fusion, row.backend, row.batchSize, host]);
+      // One configuration per (encoders, fusion, batch, machine). Stages carry their own backend
+      // (onnxruntime for the encoders, tfjs for the head), so the backend is not part of the key.
+      const key = JSON.stringify([row.textEncoder, row.imageEncoder, row.fusion, row.batchSize, host]);
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
     const table: TimingRow[] = [];
@@ -148,13 +150,15 @@ export class TablesService {
         textEncoder: first.textEncoder,
         imageEncoder: first.imageEncoder,
         fusion: first.fusion,
-        backend: first.backend,
+        // The total's backend names the whole pipeline (e.g. `onnxruntime-cpu+tfjs-wasm`).
+        backend: members.find((m) => m.stage === 'total')?.backend ?? [...new Set(members.map((m) => m.backend))].sort().join('+'),
         batchSize: first.batchSize,
         host: hostOf(first.machine),
         machine: asRecord(members[members.length - 1].machine),
         stages,
         totalMsPerImage: stages.total?.medianMs ?? null,
-        measurements: members.length,
+        // One measurement = one set of stages (a run's measurement at this batch size).
+        measurements: Math.max(...[...new Set(members.map((m) => m.stage))].map((stage) => members.filter((m) => m.stage === stage).length)),
         lastMeasuredAt: members[members.length - 1].createdAt.toISOString(),
         runIds: [...new Set(members.flatMap((m) => (m.runId ? [m.runId] : [])))],
         paperMs: paperKey ? PAPER_RESULTS.timing_ms_per_image[paperKey] : null,
