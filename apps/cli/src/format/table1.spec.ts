@@ -33,4 +33,9 @@ describe(renderTable1.name, () => {
     expect(text).toContain('0.8521 / 0.8640 ?');
     expect(renderTable1({ dataset: null, fusions: [], rows: [], reported: [] })).toContain('no completed runs yet');
   });
+
+  it('says when rows come from the random fixture encoders', () => {
+    const text = renderTable1({ dataset: 'synth', fusions: ['concat'], rows: [{ textEncoder: 'tiny-bert', cells: { concat: cell(0.3, 0.35) } }], reported: [] });
+    expect(text).toContain('tiny-bert: randomly initialised fixture encoders');
+  });
 });

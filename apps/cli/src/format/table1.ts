@@ -1,4 +1,4 @@
-import { FUSION_NAMES, type Table1 } from '@agiqa/contracts';
+import { FUSION_NAMES, PAPER_ENCODER_KEY, TEXT_ENCODER_NAMES, type Table1, type TextEncoderName } from '@agiqa/contracts';
 import { fixed4, textTable } from './text-table.js';
 
 const FUSION_TITLES: Record<(typeof FUSION_NAMES)[number], string> = {
@@ -30,6 +30,10 @@ export function renderTable1(table: Table1): string {
     measured.length > 0 ? textTable(header, measured) : '(no completed runs yet)',
   ];
   if (optimistic) lines.push('* best-on-test epoch selection: optimistic, selects on the test set');
+  const fixtures = table.rows.map((row) => row.textEncoder).filter(isRandomFixture);
+  if (fixtures.length > 0) {
+    lines.push(`${fixtures.join(', ')}: randomly initialised fixture encoders (offline demo and tests), not comparable with the paper`);
+  }
   if (table.reported.length > 0) {
     const reported = table.reported.map((row) => [
       row.textEncoder,
@@ -44,4 +48,9 @@ export function renderTable1(table: Table1): string {
     }
   }
   return lines.join('\n');
+}
+
+/** Tiny fixture encoders are the names the paper has no row for. */
+function isRandomFixture(name: string): boolean {
+  return (TEXT_ENCODER_NAMES as readonly string[]).includes(name) && PAPER_ENCODER_KEY[name as TextEncoderName] === null;
 }
