@@ -30,4 +30,4 @@ export {
 export { defaultMigrationsDir, readMigrations, type MigrationFile } from './migrations/migration-files.js';
 export type { MigrationTarget } from './migrations/sql-session.js';
 
-export { createSweep, getTable1, registerDataset, runConfig, saveSplitManifest, type RunConfig } from './repositories/index.js';
+export { createSweep, getTable1, registerDataset, resolveGridDatasets, runConfig, saveSplitManifest, type RunConfig } from './repositories/index.js';

@@ -30,24 +30,39 @@ export interface RunConfig {
 const LISTED_NAMES = 50;
 
 /**
- * Creates a sweep and one pending Run per grid cell (`expandGrid` order) in one transaction.
- * Dataset names must be registered: unknown ones are `invalid_input` naming `datasets.<i>` and
- * listing the registered names. Returns the runs in cell order.
+ * The registered datasets a grid names, by name. Unknown names are `invalid_input` naming
+ * `<pathPrefix>datasets.<i>` and listing the registered names (a schedule's grid sits under
+ * `grid.`, a sweep's body is the grid itself).
  */
-export async function createSweep(
+export async function resolveGridDatasets(
   prisma: PrismaClient,
-  input: { grid: GridSpec; scheduleId?: string },
-): Promise<{ sweep: Sweep; runs: Run[] }> {
-  const { grid } = input;
+  grid: Pick<GridSpec, 'datasets'>,
+  pathPrefix = '',
+): Promise<Map<string, { id: string; name: string; format: DatasetFormat }>> {
   const found = await prisma.dataset.findMany({ where: { name: { in: grid.datasets } }, select: { id: true, name: true, format: true } });
   const byName = new Map(found.map((d) => [d.name, d]));
-  const unknown = grid.datasets.flatMap((name, i) => (byName.has(name) ? [] : [{ path: `datasets.${i}`, message: `unknown dataset "${name}"` }]));
+  const unknown = grid.datasets.flatMap((name, i) =>
+    byName.has(name) ? [] : [{ path: `${pathPrefix}datasets.${i}`, message: `unknown dataset "${name}"` }],
+  );
   if (unknown.length > 0) {
     const registered = await prisma.dataset.findMany({ select: { name: true }, orderBy: { name: 'asc' }, take: LISTED_NAMES + 1 });
     const names = registered.slice(0, LISTED_NAMES).map((d) => d.name);
     const list = names.length === 0 ? 'none are registered yet' : `registered: ${names.join(', ')}${registered.length > LISTED_NAMES ? ', …' : ''}`;
     throw invalidInput(`${unknown.map((u) => `${u.path}: ${u.message}`).join('; ')} (${list})`, unknown);
   }
+  return byName;
+}
+
+/**
+ * Creates a sweep and one pending Run per grid cell (`expandGrid` order) in one transaction.
+ * Dataset names must be registered (`resolveGridDatasets`). Returns the runs in cell order.
+ */
+export async function createSweep(
+  prisma: PrismaClient,
+  input: { grid: GridSpec; scheduleId?: string },
+): Promise<{ sweep: Sweep; runs: Run[] }> {
+  const { grid } = input;
+  const byName = await resolveGridDatasets(prisma, grid);
 
   const cells = expandGrid(grid);
   const sweep = await prisma.sweep.create({

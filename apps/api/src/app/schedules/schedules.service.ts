@@ -1,4 +1,5 @@
-import { conflict, invalidInput, notFound, type GridSpec, type ScheduleDetail, type ScheduleRow } from '@agiqa/contracts';
+import { conflict, notFound, type GridSpec, type ScheduleDetail, type ScheduleRow } from '@agiqa/contracts';
+import { resolveGridDatasets } from '@agiqa/db';
 import {
   createSweepSchedule,
   deleteSchedule,
@@ -51,7 +52,7 @@ export class SchedulesService {
     if (await prisma.schedule.findUnique({ where: { name: body.name } })) {
       throw conflict(`a schedule named "${body.name}" already exists`);
     }
-    await this.checkDatasets(body.grid);
+    await resolveGridDatasets(prisma, body.grid, 'grid.');
     const id = randomUUID();
     await prisma.schedule.create({
       data: {
@@ -162,18 +163,6 @@ export class SchedulesService {
   }
 
   /** A schedule whose grid names an unknown dataset would fail at every firing: refuse it now. */
-  private async checkDatasets(grid: GridSpec): Promise<void> {
-    const known = new Set(
-      (await this.database.prisma.dataset.findMany({ where: { name: { in: grid.datasets } }, select: { name: true } })).map((d) => d.name),
-    );
-    const details = grid.datasets.flatMap((name, i) =>
-      known.has(name) ? [] : [{ path: `grid.datasets.${i}`, message: `no dataset named "${name}" is registered` }],
-    );
-    if (details.length > 0) {
-      throw invalidInput(`invalid schedule: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
-    }
-  }
-
   private async toRow(record: ScheduleRecord, state: ScheduleState | null): Promise<ScheduleRow> {
     const prisma = this.database.prisma;
     const [sweepCount, last] = await Promise.all([
