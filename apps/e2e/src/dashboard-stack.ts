@@ -90,6 +90,17 @@ const CHROMIUM_ARGS = [
 /** The system Chromium (installed by apt), never a downloaded one. */
 export const CHROMIUM_PATH = process.env['AGIQA_CHROMIUM'] ?? '/usr/bin/chromium';
 
+/**
+ * Whether the browser suites can run here. Without Chromium they are skipped with the reason,
+ * except where `AGIQA_REQUIRE_BROWSER=1` (CI), which makes a missing browser an error.
+ */
+export function browserAvailable(): { ok: boolean; reason: string } {
+  if (existsSync(CHROMIUM_PATH)) return { ok: true, reason: '' };
+  const reason = `no Chromium at ${CHROMIUM_PATH}: install the chromium package (apt) or set AGIQA_CHROMIUM`;
+  if (process.env['AGIQA_REQUIRE_BROWSER'] === '1') throw new Error(`AGIQA_REQUIRE_BROWSER=1 but ${reason}`);
+  return { ok: false, reason };
+}
+
 /** A fresh browser profile in `userDataDir`, viewport 1280 × 900 by default. */
 export async function launchBrowser(userDataDir: string): Promise<BrowserContext> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: install the chromium package (apt) or set AGIQA_CHROMIUM`);

@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedTable1, SEED_DATASET, seedFinishedSweep, type SeededSweep } from './dashboard-seed.js';
-import { launchBrowser, requireBuilt, startApiProcess, type ApiProcess } from './dashboard-stack.js';
+import { browserAvailable, launchBrowser, requireBuilt, startApiProcess, type ApiProcess } from './dashboard-stack.js';
 
-describe('dashboard in a browser', () => {
+const chromiumCheck = browserAvailable();
+
+describe.skipIf(!chromiumCheck.ok)(`dashboard in a browser${chromiumCheck.ok ? '' : ` (skipped: ${chromiumCheck.reason})`}`, () => {
   let work: string;
   /** Screenshots stay after the run (small); the path is printed. */
   let screens: string;
