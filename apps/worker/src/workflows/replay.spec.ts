@@ -15,9 +15,17 @@ async function recorded(): Promise<{ name: string; history: unknown }[]> {
 describe('workflow replay', () => {
   it('replays every recorded history against the current workflow code', async () => {
     const histories = await recorded();
-    // sweep, cancelled sweep, scheduled sweep, completed and failed runs (see recordHistory calls).
+    // sweep, cancelled sweep, scheduled sweep, completed and failed runs (see recordHistory calls),
+    // and a sweep recorded before the continue-as-new patch (kept: the patched code must replay it).
     expect(histories.map((h) => h.name)).toEqual(
-      expect.arrayContaining(['run-completed', 'run-failed-invalid-input', 'scheduled-sweep', 'sweep-cancelled', 'sweep-continue-as-new']),
+      expect.arrayContaining([
+        'run-completed',
+        'run-failed-invalid-input',
+        'scheduled-sweep',
+        'sweep-cancelled',
+        'sweep-continue-as-new',
+        'sweep-continue-as-new-v1',
+      ]),
     );
     const { code } = await workflowBundle();
     for (const { name, history } of histories) {

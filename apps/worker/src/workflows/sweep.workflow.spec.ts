@@ -37,6 +37,9 @@ describe('SweepWorkflow', () => {
     expect(outcome).toMatchObject({ sweepId, status: 'completed', counts: { completed: 4, failed: 0, cancelled: 0 } });
     const firstRun = await h.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
     expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    // Continuing as new is not the end of the sweep: the first execution never finishes it.
+    const scheduled = firstRun.events?.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []) ?? [];
+    expect(scheduled).not.toContain('finishSweep');
 
     const prisma = h.db.prisma;
     const sweep = await prisma.sweep.findUniqueOrThrow({ where: { id: sweepId } });

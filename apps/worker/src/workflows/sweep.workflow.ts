@@ -1,9 +1,11 @@
 import {
   CancellationScope,
+  ContinueAsNew,
   continueAsNew,
   executeChild,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -16,6 +18,13 @@ import type { RunWorkflow } from './run.workflow.js';
 
 const { loadSweepPage, markSweepRunning, finishSweep, failUnfinishedCell, cancelUnfinishedRuns } =
   proxyActivities<CpuActivities>(BOOKKEEPING);
+
+/**
+ * `continueAsNew` ends an execution by throwing `ContinueAsNew`; before this patch the catch below
+ * took it for a failure and marked the sweep failed between pages. Executions recorded before the
+ * patch replay the old path (see __histories__/sweep-continue-as-new-v1.json).
+ */
+const CONTINUE_AS_NEW_IS_NOT_A_FAILURE = 'continue-as-new-is-not-a-failure';
 
 /**
  * Runs the pending cells of a sweep as child RunWorkflows, at most `grid.maxParallel` at once.
@@ -38,6 +47,7 @@ export async function SweepWorkflow(args: SweepWorkflowArgs): Promise<SweepOutco
     }
     return await finishSweep({ sweepId, cancelled: false });
   } catch (error) {
+    if (error instanceof ContinueAsNew && patched(CONTINUE_AS_NEW_IS_NOT_A_FAILURE)) throw error;
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(async () => {
         await cancelUnfinishedRuns({ sweepId, runIds: args.runIds });
@@ -45,7 +55,8 @@ export async function SweepWorkflow(args: SweepWorkflowArgs): Promise<SweepOutco
       });
       throw error;
     }
-    // The sweep itself could not proceed (e.g. its row is gone): record why, then fail loudly.
+    // The sweep itself could not proceed (e.g. its row is gone): mark it failed, then fail loudly
+    // (the workflow failure carries the reason).
     await CancellationScope.nonCancellable(() =>
       finishSweep({ sweepId, cancelled: false, error: describeError(error) }).catch(() => undefined),
     );
