@@ -55,6 +55,11 @@ export type SplitSpec = z.infer<typeof SplitSpecSchema>;
 /** Train share the paper used, by dataset format (`manifest` covers PKU-I2IQA). */
 export const PAPER_TRAIN_RATIO = { agiqa3k: 0.8, aigciqa2023: 0.75, manifest: 0.75 } as const;
 
+/** The train share a split uses on a dataset of `format`: its own, else the paper's. */
+export function resolveTrainRatio(split: { train?: number }, format: keyof typeof PAPER_TRAIN_RATIO): number {
+  return split.train ?? PAPER_TRAIN_RATIO[format];
+}
+
 /**
  * Choices the paper leaves open, each with a documented default (see libs/model fusion docs).
  */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import {
   DATASET_FORMATS,
-  PAPER_TRAIN_RATIO,
+  resolveTrainRatio,
   SPLIT_UNITS,
   invalidInput,
   type DatasetFormat,
@@ -91,7 +91,7 @@ export function registerDataCommands(program: Command): void {
     .option('--keys', 'also print the item keys of each side')
     .action(async (flags: SourceFlags & { by: SplitUnit; train?: number; val: number; seed: number; repeat: number; keys?: boolean }) => {
       const format = formatOf(flags);
-      const train = flags.train ?? PAPER_TRAIN_RATIO[format];
+      const train = resolveTrainRatio({ train: flags.train }, format);
       if (!(train > 0 && train < 1)) throw invalidInput(`--train must be between 0 and 1 (exclusive), got ${train}`);
       if (!(flags.val >= 0 && train + flags.val < 1)) {
         throw invalidInput(`--val must be ≥ 0 and leave a test share (train + val < 1), got train ${train} + val ${flags.val}`);

@@ -1,4 +1,4 @@
-import { GridSpecSchema, invalidInput, notFound, PAPER_TRAIN_RATIO, parseOrThrow, type DatasetItemRecord } from '@agiqa/contracts';
+import { GridSpecSchema, invalidInput, notFound, parseOrThrow, resolveTrainRatio, type DatasetItemRecord } from '@agiqa/contracts';
 import { makeSplit } from '@agiqa/data';
 import { saveSplitManifest } from '@agiqa/db';
 import type { ActivityDeps } from './deps.js';
@@ -41,7 +41,7 @@ export function createSplitActivities({ prisma }: Pick<ActivityDeps, 'prisma'>) 
       }));
       const manifest = makeSplit(items, {
         unit: grid.split.unit,
-        train: grid.split.train ?? PAPER_TRAIN_RATIO[run.dataset.format],
+        train: resolveTrainRatio(grid.split, run.dataset.format),
         val: grid.split.val,
         seed: grid.split.seed,
         repeat: run.splitRepeat,

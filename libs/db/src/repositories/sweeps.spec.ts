@@ -88,4 +88,16 @@ describe(createSweep.name, () => {
     expect(await db.prisma.sweep.count()).toBe(0);
     expect(await db.prisma.run.count()).toBe(0);
   });
+
+  it('rejects, before any cell runs, a label a dataset lacks and a split the paper ratio leaves without test share', async () => {
+    // a3k (AGIQA-3K): paper ratio 0.8, so val 0.2 leaves nothing; aigc: 0.75 + 0.2 is fine.
+    const bad = grid({ datasets: ['a3k', 'aigc'], label: 'sharpness', split: { val: 0.2 } });
+    const error = await createSweep(db.prisma, { grid: bad }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'invalid_input' });
+    const details = (error as { details: { path: string; message: string }[] }).details;
+    expect(details.map((d) => d.path)).toEqual(['label', 'split.val', 'label']);
+    expect(details[0].message).toContain('dataset "a3k" has no "sharpness" MOS');
+    expect(details[1].message).toBe('on dataset "a3k" train 0.8 (the paper\'s ratio) + val 0.2 leaves no test share');
+    expect(await db.prisma.sweep.count()).toBe(0);
+  });
 });

@@ -1,4 +1,4 @@
-import { expandGrid, invalidInput, PAPER_TRAIN_RATIO, type DatasetFormat, type GridCell, type GridSpec, type HeadOptions, type SplitSpec } from '@agiqa/contracts';
+import { expandGrid, invalidInput, resolveTrainRatio, type DatasetFormat, type GridCell, type GridSpec, type HeadOptions, type SplitSpec } from '@agiqa/contracts';
 import { toDbReportRule } from '../enums.js';
 import type { Prisma, PrismaClient, Run, Sweep } from '../generated/prisma/client.js';
 
@@ -30,16 +30,22 @@ export interface RunConfig {
 const LISTED_NAMES = 50;
 
 /**
- * The registered datasets a grid names, by name. Unknown names are `invalid_input` naming
- * `<pathPrefix>datasets.<i>` and listing the registered names (a schedule's grid sits under
- * `grid.`, a sweep's body is the grid itself).
+ * The registered datasets a grid names, by name, after checking the grid against each of them:
+ * unknown names (listing the registered ones), a MOS label a dataset does not have, and a split
+ * that leaves no test share once the dataset's paper ratio fills in an omitted `split.train`.
+ * Problems are `invalid_input` naming `<pathPrefix>datasets.<i>`, `label` or `split.val` (a
+ * schedule's grid sits under `grid.`; a sweep's body is the grid itself), so a sweep is refused
+ * when created rather than failing in every cell later.
  */
 export async function resolveGridDatasets(
   prisma: PrismaClient,
-  grid: Pick<GridSpec, 'datasets'>,
+  grid: Pick<GridSpec, 'datasets' | 'label' | 'split'>,
   pathPrefix = '',
 ): Promise<Map<string, { id: string; name: string; format: DatasetFormat }>> {
-  const found = await prisma.dataset.findMany({ where: { name: { in: grid.datasets } }, select: { id: true, name: true, format: true } });
+  const found = await prisma.dataset.findMany({
+    where: { name: { in: grid.datasets } },
+    select: { id: true, name: true, format: true, labels: true },
+  });
   const byName = new Map(found.map((d) => [d.name, d]));
   const unknown = grid.datasets.flatMap((name, i) =>
     byName.has(name) ? [] : [{ path: `${pathPrefix}datasets.${i}`, message: `unknown dataset "${name}"` }],
@@ -50,6 +56,22 @@ export async function resolveGridDatasets(
     const list = names.length === 0 ? 'none are registered yet' : `registered: ${names.join(', ')}${registered.length > LISTED_NAMES ? ', …' : ''}`;
     throw invalidInput(`${unknown.map((u) => `${u.path}: ${u.message}`).join('; ')} (${list})`, unknown);
   }
+  // In the grid's order, so that problems read in the order the user wrote the datasets.
+  const problems = grid.datasets.map((name) => byName.get(name) as (typeof found)[number]).flatMap((dataset) => {
+    const issues: { path: string; message: string }[] = [];
+    if (!dataset.labels.includes(grid.label)) {
+      issues.push({ path: `${pathPrefix}label`, message: `dataset "${dataset.name}" has no "${grid.label}" MOS; its labels: ${dataset.labels.join(', ')}` });
+    }
+    const train = resolveTrainRatio(grid.split, dataset.format);
+    if (train + grid.split.val >= 1) {
+      issues.push({
+        path: `${pathPrefix}split.val`,
+        message: `on dataset "${dataset.name}" train ${train}${grid.split.train === undefined ? ' (the paper\'s ratio)' : ''} + val ${grid.split.val} leaves no test share`,
+      });
+    }
+    return issues;
+  });
+  if (problems.length > 0) throw invalidInput(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
   return byName;
 }
 
@@ -105,7 +127,7 @@ export function runConfig(grid: GridSpec, cell: GridCell, format: DatasetFormat)
     fusion: cell.fusion,
     splitRepeat: cell.splitRepeat,
     seed: cell.seed,
-    split: { ...grid.split, train: grid.split.train ?? PAPER_TRAIN_RATIO[format] },
+    split: { ...grid.split, train: resolveTrainRatio(grid.split, format) },
     epochs: grid.epochs,
     batchSize: grid.batchSize,
     learningRate: grid.learningRate,
