@@ -99,10 +99,12 @@ export function createTrainingActivities(deps: TrainingDeps) {
             if (context.cancellationSignal.aborted) throw new CancelledFailure('training cancelled');
           },
         });
+        if (result.resumeSkipped) context.log.warn(`run ${runId}: ${result.resumeSkipped}`);
         // Epochs replayed from a checkpoint newer than the last heartbeat never passed through
         // onEpoch in this attempt: store every epoch the result reports (upserts, no duplicates).
         await saveEpochs(deps, runId, result.epochs, progress.checkpointUri);
-        const testMos = data.test.targets;
+        // The MOS as stored (float64), not the float32 training targets: Prediction.mos must equal DatasetItem.mos.
+        const mosOf = new Map(items.map((item) => [item.key, item.mos[grid.label]]));
         const resultUri = await writeResultFile(dir, {
           runId,
           attempt,
@@ -113,7 +115,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
           backend: result.backend,
           parameters: result.parameters,
           epochs: result.epochs.length,
-          predictions: data.testKeys.map((key, i) => ({ key, predicted: result.testPredictions[i], mos: testMos[i] })),
+          predictions: data.testKeys.map((key, i) => ({ key, predicted: result.testPredictions[i], mos: mosOf.get(key) as number })),
         });
         return {
           resultUri,

@@ -52,6 +52,9 @@ describe('SweepWorkflow', () => {
       expect(run.attemptsLog.map((a) => [a.attempt, a.status])).toEqual([[1, 'completed']]);
       expect(await prisma.epochMetric.count({ where: { runId } })).toBe(2);
       expect(await prisma.prediction.count({ where: { runId } })).toBe(run.splitManifest?.testKeys.length);
+      // Stored MOS is the dataset's own value (float64), not the float32 training target.
+      const stored = await prisma.prediction.findMany({ where: { runId }, include: { item: { select: { mos: true } } } });
+      for (const p of stored) expect(p.mos).toBe((p.item.mos as Record<string, number>).quality);
     }
 
     // Never more cells in flight than maxParallel.

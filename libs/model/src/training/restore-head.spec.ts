@@ -5,6 +5,7 @@ import { FUSION_NAMES } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend/backend.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { restoreHead, type HeadInputBatch } from './restore-head.js';
 import { makeSyntheticFeatureTask, type SyntheticTask } from './synthetic.js';
 import { trainHead } from './train-head.js';
@@ -96,6 +97,35 @@ describe(restoreHead.name, () => {
     expect(predicted.every(Number.isFinite)).toBe(true);
     await expect(head.predict({ ...long, image: new Float32Array(5) })).rejects.toThrow(/image features have 5 values/);
     head.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses an incomplete checkpoint without leaking tensors', async () => {
+    const dir2 = join(dir, 'incomplete');
+    let checkpoint = '';
+    await trainHead({
+      fusion: 'cosine',
+      head: { hiddenUnits: 8 },
+      epochs: 1,
+      batchSize: 16,
+      learningRate: 3e-3,
+      seed: 1,
+      reportRule: 'last',
+      imageDim: task.imageDim,
+      text: task.text,
+      train: task.train,
+      test: task.test,
+      checkpointDir: dir2,
+      onEpoch: (_, uri) => {
+        checkpoint = uri ?? '';
+      },
+    });
+    const { header, arrays } = await readCheckpoint<{ arrays: unknown }>(checkpoint);
+    const { arrays: _index, ...rest } = header;
+    arrays.delete('weight/1');
+    const broken = await writeCheckpoint(join(dir2, 'broken'), rest, [...arrays]);
+    const before = tf.memory().numTensors;
+    await expect(restoreHead(broken)).rejects.toThrow(/lacks weight 1/);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

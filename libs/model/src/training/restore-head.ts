@@ -42,16 +42,23 @@ export async function restoreHead(checkpointUri: string): Promise<RestoredHead> 
   const { identity } = header;
   const dims: HeadDims = { image: identity.imageDim, text: identity.textDim, maxTokens: identity.maxTokens };
   const model = buildHead(identity.fusion, identity.head, dims, { seed: identity.seed });
-  const weights = model.weights.map((w, i) => {
-    const values = arrays.get(`weight/${i}`);
-    const shape = w.shape as number[];
-    if (!values || values.length !== tf.util.sizeFromShape(shape)) {
-      throw invalidInput(`${checkpointUri} lacks weight ${i} of shape [${shape.join(', ')}]`, [{ path: 'checkpointUri', message: 'incomplete checkpoint' }]);
-    }
-    return tf.tensor(values, shape);
-  });
-  model.setWeights(weights);
-  tf.dispose(weights);
+  try {
+    // Checked before any tensor is made, so a bad checkpoint leaves nothing behind.
+    const values = model.weights.map((w, i) => {
+      const stored = arrays.get(`weight/${i}`);
+      const shape = w.shape as number[];
+      if (!stored || stored.length !== tf.util.sizeFromShape(shape)) {
+        throw invalidInput(`${checkpointUri} lacks weight ${i} of shape [${shape.join(', ')}]`, [{ path: 'checkpointUri', message: 'incomplete checkpoint' }]);
+      }
+      return stored;
+    });
+    const weights = model.weights.map((w, i) => tf.tensor(values[i], w.shape as number[]));
+    model.setWeights(weights);
+    tf.dispose(weights);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 
   return {
     fusion: identity.fusion,

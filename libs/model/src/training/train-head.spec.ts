@@ -6,7 +6,7 @@ import { AgiqaError, FUSION_NAMES, type FusionName } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend/backend.js';
-import { CHECKPOINT_FILE } from './checkpoint.js';
+import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { makeSyntheticFeatureTask, type SyntheticTask } from './synthetic.js';
 import { trainHead, type EpochReport, type TrainHeadInput, type TrainHeadResult } from './train-head.js';
 
@@ -193,6 +193,20 @@ describe(trainHead.name, () => {
     expect(called).toBe(false);
     expect(again.resumedFromEpoch).toBe(4);
     expectSameNumbers(full, again);
+  });
+
+  it('starts over, saying why, instead of resuming a checkpoint written on another backend', async () => {
+    const dir = await tempDir();
+    const fresh = await trainHead({ ...input(small), checkpointDir: dir });
+    // The same checkpoint, as a worker on another backend would have left it.
+    const { header, arrays } = await readCheckpoint<{ backend: string; arrays: unknown }>(join(dir, CHECKPOINT_FILE));
+    const { arrays: _index, ...rest } = header;
+    const other = await tempDir();
+    await writeCheckpoint(other, { ...rest, backend: 'tensorflow-gpu' }, [...arrays]);
+    const again = await trainHead({ ...input(small), resumeFrom: join(other, CHECKPOINT_FILE) });
+    expect(again.resumedFromEpoch).toBeNull();
+    expect(again.resumeSkipped).toMatch(/written on the tensorflow-gpu backend; this run uses wasm, so it starts over/);
+    expectSameNumbers(fresh, again);
   });
 
   it('writes checkpoints atomically, leaving only the latest file', async () => {

@@ -105,6 +105,12 @@ export interface TrainHeadResult {
   parameters: number;
   /** Epoch the checkpoint given in `resumeFrom` had reached, or null for a fresh run. */
   resumedFromEpoch: number | null;
+  /**
+   * Why a `resumeFrom` checkpoint was not used, when it was not: it was written on another tfjs
+   * backend, whose float arithmetic differs, so continuing it would give numbers that neither
+   * backend's uninterrupted run gives. The run then starts over on this backend.
+   */
+  resumeSkipped: string | null;
 }
 
 /** Batches of this many items when predicting (memory only; does not change results). */
@@ -245,9 +251,13 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
     let startEpoch = 1;
     let resumedFromEpoch: number | null = null;
 
-    if (input.resumeFrom !== undefined) {
-      const { header, arrays } = await readCheckpoint<CheckpointHeader>(input.resumeFrom);
-      assertSameRun(header, identity, input.resumeFrom);
+    let resumeSkipped: string | null = null;
+    const checkpoint = input.resumeFrom !== undefined ? await readCheckpoint<CheckpointHeader>(input.resumeFrom) : null;
+    if (checkpoint && checkpoint.header.backend !== activeTfjsBackend()) {
+      resumeSkipped = `checkpoint ${input.resumeFrom} was written on the ${checkpoint.header.backend} backend; this run uses ${activeTfjsBackend()}, so it starts over`;
+    } else if (checkpoint) {
+      const { header, arrays } = checkpoint;
+      assertSameRun(header, identity, input.resumeFrom as string);
       if (header.epoch > input.epochs) {
         throw invalidInput(`checkpoint ${input.resumeFrom} is at epoch ${header.epoch}, past this run's ${input.epochs} epochs`, [
           { path: 'epochs', message: `must be ≥ ${header.epoch} to resume this checkpoint` },
@@ -375,6 +385,7 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
       backend: activeTfjsBackend(),
       parameters: model.countParams(),
       resumedFromEpoch,
+      resumeSkipped,
     };
   } finally {
     adam?.dispose();
