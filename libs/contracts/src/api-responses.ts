@@ -225,8 +225,22 @@ export const TableCellSchema = z.object({
 
 const reportedCellSchema = z.object({ srcc: z.number(), plcc: z.number(), uncertain: z.boolean().optional() });
 
+export const Table1SettingSchema = z.object({
+  imageEncoder: z.string(),
+  label: z.string(),
+  epochs: z.int(),
+  batchSize: z.int(),
+  learningRate: z.number(),
+  reportRule: z.string(),
+  trainingMode: z.string(),
+  split: z.object({ unit: z.string(), train: z.number(), val: z.number() }),
+  head: z.record(z.string(), z.unknown()),
+});
+
 export const Table1Schema = z.object({
   dataset: z.string().nullable(),
+  setting: Table1SettingSchema.nullable(),
+  otherSettings: z.int(),
   fusions: z.array(z.enum(FUSION_NAMES)),
   rows: z.array(z.object({ textEncoder: z.string(), cells: z.partialRecord(z.enum(FUSION_NAMES), TableCellSchema) })),
   reported: z.array(z.object({ textEncoder: z.string(), cells: z.partialRecord(z.enum(FUSION_NAMES), reportedCellSchema) })),

@@ -101,7 +101,13 @@ export const CompareRunsQuerySchema = z
 export type CompareRunsQuery = z.infer<typeof CompareRunsQuerySchema>;
 
 /** `GET /api/tables/1?dataset=`; omitted: the dataset with the most completed runs. */
-export const Table1QuerySchema = z.object({ dataset: z.string().min(1).optional() }).strict();
+export const Table1QuerySchema = z
+  .object({
+    dataset: z.string().min(1).optional(),
+    /** Show the setting this sweep ran (default: the setting of the latest completed run). */
+    sweep: z.string().min(1).optional(),
+  })
+  .strict();
 export type Table1Query = z.infer<typeof Table1QuerySchema>;
 
 /**
@@ -185,8 +191,29 @@ export interface TableCell {
 }
 
 /** `GET /api/tables/1`: text encoder × fusion → SRCC, PLCC, from Postgres. */
+/**
+ * What must be equal for runs to share a Table-1 cell: every grid option except the cell's own
+ * (text encoder, fusion, seed, split repeat). Runs of different settings (another label, epoch
+ * count, image encoder, split unit, head…) are never averaged together.
+ */
+export interface Table1Setting {
+  imageEncoder: string;
+  label: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  reportRule: string;
+  trainingMode: string;
+  split: { unit: string; train: number; val: number };
+  head: Record<string, unknown>;
+}
+
 export interface Table1 {
   dataset: string | null;
+  /** The setting the rows aggregate (null when nothing has completed). */
+  setting: Table1Setting | null;
+  /** Other settings with completed runs on this dataset (pick one with `?sweep=`). */
+  otherSettings: number;
   fusions: (typeof FUSION_NAMES)[number][];
   rows: { textEncoder: string; cells: Partial<Record<(typeof FUSION_NAMES)[number], TableCell>> }[];
   /** The paper's figures for the same rows where the paper has them (see reference/). */

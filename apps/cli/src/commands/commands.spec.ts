@@ -125,3 +125,12 @@ describe('agiqa sweep start', () => {
     expect(err).toContain('--epochs must be an integer, got "ten"');
   });
 });
+
+describe('agiqa table', () => {
+  it('refuses a flag the table does not take, naming it and what it takes', async () => {
+    const { code, err } = await agiqa('table', '2', '--dataset', 'a3k');
+    expect(code).toBe(2);
+    expect(err).toContain('--dataset does not apply to table 2; it takes --agiqa3k, --aigciqa2023, --pku-i2iqa');
+    expect((await agiqa('table', '5')).err).toContain('unknown table "5"; valid: 1, 2, 3, timing');
+  });
+});

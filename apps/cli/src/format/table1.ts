@@ -1,4 +1,4 @@
-import { FUSION_NAMES, PAPER_ENCODER_KEY, TEXT_ENCODER_NAMES, type Table1, type TextEncoderName } from '@agiqa/contracts';
+import { FUSION_NAMES, PAPER_ENCODER_KEY, TEXT_ENCODER_NAMES, type Table1, type Table1Setting, type TextEncoderName } from '@agiqa/contracts';
 import { fixed4, textTable } from './text-table.js';
 
 const FUSION_TITLES: Record<(typeof FUSION_NAMES)[number], string> = {
@@ -25,10 +25,12 @@ export function renderTable1(table: Table1): string {
       return `${fixed4(cell.srcc)} / ${fixed4(cell.plcc)}${spread}${cell.optimistic ? ' *' : ''}`;
     }),
   ]);
-  const lines = [
-    `Table 1 — fusion × text encoder${table.dataset ? ` on ${table.dataset}` : ''} (measured, test split)`,
-    measured.length > 0 ? textTable(header, measured) : '(no completed runs yet)',
-  ];
+  const lines = [`Table 1 — fusion × text encoder${table.dataset ? ` on ${table.dataset}` : ''} (measured, test split)`];
+  if (table.setting) lines.push(`setting: ${describeSetting(table.setting)}`);
+  lines.push(measured.length > 0 ? textTable(header, measured) : '(no completed runs yet)');
+  if (table.otherSettings > 0) {
+    lines.push(`${table.otherSettings} other setting(s) have completed runs on this dataset: show one with --sweep <id>`);
+  }
   if (optimistic) lines.push('* best-on-test epoch selection: optimistic, selects on the test set');
   const fixtures = table.rows.map((row) => row.textEncoder).filter(isRandomFixture);
   if (fixtures.length > 0) {
@@ -53,4 +55,10 @@ export function renderTable1(table: Table1): string {
 /** Tiny fixture encoders are the names the paper has no row for. */
 function isRandomFixture(name: string): boolean {
   return (TEXT_ENCODER_NAMES as readonly string[]).includes(name) && PAPER_ENCODER_KEY[name as TextEncoderName] === null;
+}
+
+/** One line with what the runs of the table share. */
+function describeSetting(setting: Table1Setting): string {
+  const split = `${setting.split.unit} split ${setting.split.train}${setting.split.val > 0 ? `/${setting.split.val}` : ''}`;
+  return `${setting.imageEncoder}, label ${setting.label}, ${setting.epochs} epochs, lr ${setting.learningRate}, batch ${setting.batchSize}, ${split}, report ${setting.reportRule}, ${setting.trainingMode}`;
 }

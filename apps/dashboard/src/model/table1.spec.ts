@@ -1,7 +1,7 @@
 import type { Table1 } from '@agiqa/contracts';
 import { describe, expect, it } from 'vitest';
 import { MISSING } from './format.js';
-import { sharedRange, table1Heatmap, table1View } from './table1.js';
+import { settingLine, sharedRange, table1Heatmap, table1View } from './table1.js';
 
 const cell = (srcc: number, plcc: number, extra: Partial<{ runs: number; optimistic: boolean; srccStd: number }> = {}) => ({
   srcc,
@@ -14,6 +14,18 @@ const cell = (srcc: number, plcc: number, extra: Partial<{ runs: number; optimis
 
 const table: Table1 = {
   dataset: 'agiqa3k',
+  setting: {
+    imageEncoder: 'clip-vit-b32',
+    label: 'quality',
+    epochs: 100,
+    batchSize: 32,
+    learningRate: 0.0001,
+    reportRule: 'last',
+    trainingMode: 'frozen',
+    split: { unit: 'prompt', train: 0.8, val: 0 },
+    head: {},
+  },
+  otherSettings: 1,
   fusions: ['concat', 'cosine', 'cross_attention'],
   rows: [
     { textEncoder: 'bert-base', cells: { concat: cell(0.8, 0.82), cross_attention: cell(0.85, 0.9, { optimistic: true }) } },
@@ -94,5 +106,14 @@ describe(sharedRange.name, () => {
     expect(sharedRange(a, b)).toEqual({ min: 0.5, max: 0.9 });
     expect(sharedRange(a)).toEqual({ min: 0.49, max: 0.51 });
     expect(sharedRange({ x: [], y: [], z: [[null]], text: [] })).toBeNull();
+  });
+});
+
+describe(settingLine.name, () => {
+  it('says what the runs share and that other settings exist', () => {
+    expect(settingLine(table)).toBe(
+      'Setting: clip-vit-b32, MOS label quality, 100 epochs, lr 0.0001, batch 32, prompt split, train 0.8, report last, frozen encoders. 1 other setting(s) ran on this dataset: `agiqa table 1 --sweep <id>` shows one.',
+    );
+    expect(settingLine({ setting: null, otherSettings: 0 })).toBeNull();
   });
 });

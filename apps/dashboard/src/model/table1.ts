@@ -167,3 +167,12 @@ export function sharedRange(...matrices: HeatmapMatrix[]): { min: number; max: n
   // A single value would give plotly an empty range; widen it slightly.
   return min === max ? { min: min - 0.01, max: max + 0.01 } : { min, max };
 }
+
+/** One line saying what the runs behind Table 1 share (the setting the API picked), or null. */
+export function settingLine(table: Pick<Table1, 'setting' | 'otherSettings'>): string | null {
+  const s = table.setting;
+  if (!s) return null;
+  const split = `${s.split.unit} split, train ${s.split.train}${s.split.val > 0 ? `, val ${s.split.val}` : ''}`;
+  const others = table.otherSettings > 0 ? ` ${table.otherSettings} other setting(s) ran on this dataset: \`agiqa table 1 --sweep <id>\` shows one.` : '';
+  return `Setting: ${s.imageEncoder}, MOS label ${s.label}, ${s.epochs} epochs, lr ${s.learningRate}, batch ${s.batchSize}, ${split}, report ${s.reportRule}, ${s.trainingMode} encoders.${others}`;
+}

@@ -3,7 +3,7 @@ import { href, TABLE_KEYS, type Route, type TableKey } from '../app/routes.js';
 import { isAbort, type ViewContext } from '../app/view.js';
 import { MISSING } from '../model/format.js';
 import { table2Bars, table2View, table3View, timingBars, timingRows, type FigureView } from '../model/paper-tables.js';
-import { sharedRange, table1Heatmap, table1View, type Metric, type Table1View } from '../model/table1.js';
+import { settingLine, sharedRange, table1Heatmap, table1View, type Metric, type Table1View } from '../model/table1.js';
 import { errorBox, flag, FLAG_HELP, loading, pageHeader, table } from '../ui/components.js';
 import { h, replace, type Child } from '../ui/dom.js';
 import { select } from '../ui/form.js';
@@ -79,6 +79,7 @@ async function renderTable1(ctx: ViewContext, root: HTMLElement, dataset: string
     root,
     h('div', { class: 'toolbar' }, h('label', { for: 'table1-dataset' }, 'Dataset '), picker, ' ', h('label', { for: 'table1-metric' }, 'Heatmap metric '), metricPick),
     h('p', { class: 'muted' }, 'Ours: mean ± std over completed runs (seeds × split repeats) of each grid point. Paper: reported on AGIQA-3K. Each cell reads SRCC / PLCC.'),
+    settingLine(t1) ? h('p', { class: 'muted', id: 'table1-setting' }, settingLine(t1)) : null,
     format && format !== 'agiqa3k' ? h('p', { class: 'warning' }, `${t1.dataset} is not an AGIQA-3K dataset: the paper's figures beside it are for AGIQA-3K.`) : null,
     view.hasResults ? null : h('p', { class: 'empty' }, 'No completed runs on this dataset yet: only the paper’s figures are shown.'),
     table1Table(view),

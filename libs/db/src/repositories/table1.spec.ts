@@ -24,8 +24,9 @@ describe(getTable1.name, () => {
     dataset: string,
     results: Record<string, [number, number] | 'failed'>,
     reportRule: $Enums.ReportRule = 'last',
+    options: { epochs?: number } = {},
   ) {
-    const grid = GridSpecSchema.parse({ encoders: ['bert-base', 'tiny-bert'], fusions: ['concat', 'cosine'], datasets: [dataset], seeds: [0, 1, 2] });
+    const grid = GridSpecSchema.parse({ encoders: ['bert-base', 'tiny-bert'], fusions: ['concat', 'cosine'], datasets: [dataset], seeds: [0, 1, 2], ...options });
     const { runs } = await createSweep(db.prisma, { grid });
     for (const run of runs) {
       const key = run.cellKey.slice(dataset.length + 1);
@@ -65,6 +66,19 @@ describe(getTable1.name, () => {
     expect(concat?.runIds?.sort()).toEqual(['bert-base/concat/r0/s0', 'bert-base/concat/r0/s1', 'bert-base/concat/r0/s2'].map(idOf).sort());
     expect(table.rows[0]?.cells.cosine).toEqual({ srcc: 0.7, plcc: 0.75, srccStd: 0, plccStd: 0, runs: 1, optimistic: false, runIds: [idOf('bert-base/cosine/r0/s0')] });
     expect(table.rows[0]?.cells.cross_attention).toBeUndefined();
+  });
+
+  it('never averages runs of different settings: the latest by default, another through its sweep', async () => {
+    const long = await finishRuns('a3k', { 'bert-base/concat/r0/s0': [0.8, 0.9] }, 'last', { epochs: 100 });
+    await finishRuns('a3k', { 'bert-base/concat/r0/s0': [0.2, 0.3] }, 'last', { epochs: 5 });
+    const latest = await getTable1(db.prisma, { dataset: 'a3k' });
+    expect(latest.setting).toMatchObject({ epochs: 5, label: 'quality', imageEncoder: 'clip-vit-b32', split: { unit: 'prompt', train: 0.8, val: 0 } });
+    expect(latest.otherSettings).toBe(1);
+    expect(latest.rows[0]?.cells.concat).toMatchObject({ srcc: 0.2, runs: 1 });
+    const picked = await getTable1(db.prisma, { dataset: 'a3k', sweep: long[0].sweepId });
+    expect(picked.setting?.epochs).toBe(100);
+    expect(picked.rows[0]?.cells.concat).toMatchObject({ srcc: 0.8, runs: 1 });
+    await expect(getTable1(db.prisma, { dataset: 'a3k', sweep: 'nope' })).rejects.toMatchObject({ code: 'invalid_input', details: [{ path: 'sweep' }] });
   });
 
   it('flags a cell as optimistic when a run reported its best epoch on the test set', async () => {

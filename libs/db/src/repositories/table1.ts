@@ -6,6 +6,7 @@ import {
   TEXT_ENCODER_NAMES,
   type FusionName,
   type Table1,
+  type Table1Setting,
   type TableCell,
   type TextEncoderName,
 } from '@agiqa/contracts';
@@ -18,17 +19,24 @@ interface MeasuredRun {
   srcc: number;
   plcc: number;
   optimistic: boolean;
+  /** `settingKey` of the run's config: runs share a cell only within one setting. */
+  setting: string;
+  config: unknown;
+  sweepId: string;
 }
 
 /**
- * Table 1 from Postgres: completed runs of one dataset grouped by (text encoder, fusion), mean
- * and sample standard deviation of SRCC and PLCC over their seeds and split repeats. A cell is
- * `optimistic` when any of its runs reported the best epoch on the test set. Runs without finite
- * metrics are left out, so no figure is ever NaN. Default dataset: the one with the most
- * completed runs (ties: name order). `reported` carries the paper's figures for every encoder the
- * paper has (tiny fixture encoders have none).
+ * Table 1 from Postgres: completed runs of one dataset and one setting (`Table1Setting`: every
+ * grid option except encoder, fusion, seed and split repeat) grouped by (text encoder, fusion),
+ * mean and sample standard deviation of SRCC and PLCC over their seeds and split repeats. Runs of
+ * any sweep with that setting count; runs of other settings never mix in (`otherSettings` says
+ * how many there are). Default setting: the latest completed run's; `sweep` picks that sweep's.
+ * A cell is `optimistic` when any of its runs reported the best epoch on the test set. Runs
+ * without finite metrics are left out, so no figure is ever NaN. Default dataset: the one with the
+ * most completed runs (ties: name order). `reported` carries the paper's figures for every encoder
+ * the paper has (tiny fixture encoders have none).
  */
-export async function getTable1(prisma: PrismaClient, query: { dataset?: string } = {}): Promise<Table1> {
+export async function getTable1(prisma: PrismaClient, query: { dataset?: string; sweep?: string } = {}): Promise<Table1> {
   const datasetName = query.dataset ?? (await busiestDataset(prisma));
   if (query.dataset !== undefined && !(await prisma.dataset.findUnique({ where: { name: query.dataset }, select: { id: true } }))) {
     const names = (await prisma.dataset.findMany({ select: { name: true }, orderBy: { name: 'asc' }, take: 50 })).map((d) => d.name);
@@ -37,7 +45,53 @@ export async function getTable1(prisma: PrismaClient, query: { dataset?: string 
     ]);
   }
   const runs = datasetName === null ? [] : await completedRuns(prisma, datasetName);
-  return { dataset: datasetName, fusions: [...FUSION_NAMES], rows: tableRows(runs), reported: paperRows() };
+  let chosen = runs.at(-1);
+  if (query.sweep !== undefined) {
+    chosen = runs.findLast((r) => r.sweepId === query.sweep);
+    if (!chosen) {
+      throw invalidInput(`sweep "${query.sweep}" has no completed runs on dataset "${datasetName ?? '(none)'}"`, [
+        { path: 'sweep', message: 'no completed runs on this dataset' },
+      ]);
+    }
+  }
+  const shown = chosen ? runs.filter((r) => r.setting === chosen.setting) : [];
+  const settings = new Set(runs.map((r) => r.setting));
+  return {
+    dataset: datasetName,
+    setting: chosen ? settingOf(chosen.config) : null,
+    otherSettings: Math.max(0, settings.size - 1),
+    fusions: [...FUSION_NAMES],
+    rows: tableRows(shown),
+    reported: paperRows(),
+  };
+}
+
+/** The comparable part of a run's config (libs/db `RunConfig`). */
+export function settingOf(config: unknown): Table1Setting {
+  const c = (config ?? {}) as Record<string, unknown>;
+  const split = (c.split ?? {}) as Record<string, unknown>;
+  return {
+    imageEncoder: String(c.imageEncoder ?? ''),
+    label: String(c.label ?? ''),
+    epochs: Number(c.epochs ?? 0),
+    batchSize: Number(c.batchSize ?? 0),
+    learningRate: Number(c.learningRate ?? 0),
+    reportRule: String(c.reportRule ?? ''),
+    trainingMode: String(c.trainingMode ?? ''),
+    split: { unit: String(split.unit ?? ''), train: Number(split.train ?? 0), val: Number(split.val ?? 0) },
+    head: (c.head ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** Canonical JSON of a setting (sorted keys), equal for equal settings. */
+function settingKey(config: unknown): string {
+  const sorted = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(sorted)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)]))
+        : value;
+  return JSON.stringify(sorted(settingOf(config)));
 }
 
 async function busiestDataset(prisma: PrismaClient): Promise<string | null> {
@@ -51,15 +105,28 @@ async function busiestDataset(prisma: PrismaClient): Promise<string | null> {
   return ranked[0]?.name ?? null;
 }
 
+/** Completed runs with finite metrics, oldest finished first. */
 async function completedRuns(prisma: PrismaClient, dataset: string): Promise<MeasuredRun[]> {
   const rows = await prisma.run.findMany({
     where: { status: 'completed', dataset: { name: dataset }, srcc: { not: null }, plcc: { not: null } },
-    select: { id: true, textEncoder: true, fusion: true, srcc: true, plcc: true, reportRule: true },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true, sweepId: true, textEncoder: true, fusion: true, srcc: true, plcc: true, reportRule: true, config: true },
+    orderBy: [{ finishedAt: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
   });
   return rows.flatMap((r) =>
     r.srcc !== null && r.plcc !== null && Number.isFinite(r.srcc) && Number.isFinite(r.plcc)
-      ? [{ id: r.id, textEncoder: r.textEncoder, fusion: r.fusion, srcc: r.srcc, plcc: r.plcc, optimistic: r.reportRule === 'best_on_test' }]
+      ? [
+          {
+            id: r.id,
+            sweepId: r.sweepId,
+            textEncoder: r.textEncoder,
+            fusion: r.fusion,
+            srcc: r.srcc,
+            plcc: r.plcc,
+            optimistic: r.reportRule === 'best_on_test',
+            setting: settingKey(r.config),
+            config: r.config,
+          },
+        ]
       : [],
   );
 }

@@ -15,7 +15,7 @@ export class TablesController {
     response: { name: 'Table1', schema: Table1Schema },
   })
   table1(@Query() query: Table1QueryDto) {
-    return this.tables.table1(query.dataset);
+    return this.tables.table1(query);
   }
 
   @Get('2')

@@ -62,8 +62,8 @@ export class TablesService {
    * Table 1: text encoder × fusion on one dataset (libs/db `getTable1`: mean ± sample std over the
    * completed runs of each cell, their ids, the paper's figures beside them).
    */
-  table1(dataset: string | undefined): Promise<Table1> {
-    return getTable1(this.database.prisma, { dataset });
+  table1(query: { dataset?: string; sweep?: string }): Promise<Table1> {
+    return getTable1(this.database.prisma, query);
   }
 
   /** Table 2: the paper's methods × datasets, with measured rows for the proposed model. */
@@ -161,7 +161,8 @@ export class TablesService {
         measurements: Math.max(...[...new Set(members.map((m) => m.stage))].map((stage) => members.filter((m) => m.stage === stage).length)),
         lastMeasuredAt: members[members.length - 1].createdAt.toISOString(),
         runIds: [...new Set(members.flatMap((m) => (m.runId ? [m.runId] : [])))],
-        paperMs: paperKey ? PAPER_RESULTS.timing_ms_per_image[paperKey] : null,
+        // The paper timed its cross-attention model with CLIP ViT-B/32: only that configuration compares.
+        paperMs: paperKey && first.fusion === 'cross_attention' && first.imageEncoder === 'clip-vit-b32' ? PAPER_RESULTS.timing_ms_per_image[paperKey] : null,
       });
     }
     table.sort((a, b) => a.textEncoder.localeCompare(b.textEncoder) || a.batchSize - b.batchSize || a.host.localeCompare(b.host));
