@@ -25,7 +25,13 @@ export const EnvSchema = z.object({
   AGIQA_GPU_QUEUES: z.string().min(1).default(DEFAULT_TASK_QUEUES.gpu),
   AGIQA_API_HOST: z.string().min(1).default('127.0.0.1'),
   /** 0: a free port chosen at start-up (the API prints the URL it got). */
-  AGIQA_API_PORT: z.coerce.number().int().min(0).max(65535).default(8750),
+  /** 0 = a free port (the ready line prints it). An empty value is an error, not 0. */
+  AGIQA_API_PORT: z
+    .string()
+    .regex(/^\d+$/, 'must be a port number (0 for a free one)')
+    .transform(Number)
+    .pipe(z.int().min(0).max(65535))
+    .default(8750),
   /** Bearer token required by mutating API routes when set. */
   AGIQA_API_TOKEN: z.string().min(8).optional(),
   /** Folder of local models laid out as `<model id>/…` (config, tokenizer, onnx/). */

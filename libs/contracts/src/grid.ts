@@ -41,7 +41,7 @@ export const SplitSpecSchema = z
     /** Share of units in validation (needed by the `best-on-val` report rule). */
     val: z.number().min(0).lt(1).default(0),
     /** Seed of the split shuffle; repeat k uses the stream (seed, k). */
-    seed: z.int().min(0).default(0),
+    seed: z.int().min(0).max(2 ** 31 - 1).default(0),
     /** Number of split repeats; each repeat is one more cell per grid point. */
     repeats: z.int().min(1).max(100).default(1),
   })

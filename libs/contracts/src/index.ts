@@ -1,4 +1,5 @@
 export * from './names.js';
+export * from './canonical-json.js';
 export * from './dataset.js';
 export * from './errors.js';
 export * from './validation.js';

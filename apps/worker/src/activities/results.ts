@@ -1,5 +1,5 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AgiqaError, type ReportRule, type RunMetrics } from '@agiqa/contracts';
 
@@ -47,9 +47,4 @@ export async function readResultFile(uri: string): Promise<RunResultFile> {
     throw new AgiqaError('not_found', `result file ${path} is not readable from this worker (${(error as Error).message}); CPU and GPU workers must share AGIQA_HOME/artifacts`);
   }
   return JSON.parse(text) as RunResultFile;
-}
-
-/** Directory of a `file://` result URI (for tests and cleanup). */
-export function resultDir(uri: string): string {
-  return dirname(fileURLToPath(uri));
 }

@@ -27,7 +27,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
      * `{ epoch, checkpointUri }` after every epoch and periodically within long epochs; a retry
      * (another worker, after a crash) resumes from the checkpoint in the last heartbeat and ends with
      * exactly the numbers of an uninterrupted run. Every epoch upserts its EpochMetric row (a replayed
-     * epoch overwrites, never duplicates). Stops at the next epoch boundary when cancelled. The
+     * epoch overwrites, never duplicates). Stops between batches when cancelled. The
      * result goes to a file under the run's artifacts; `recordResults` stores it.
      */
     async trainRun(input: { runId: string; attempt: number; features: FeatureRef[] }): Promise<TrainOutcome> {

@@ -1,4 +1,5 @@
 import {
+  canonicalJson,
   FUSION_NAMES,
   invalidInput,
   PAPER_RESULTS,
@@ -83,15 +84,9 @@ export function settingOf(config: unknown): Table1Setting {
   };
 }
 
-/** Canonical JSON of a setting (sorted keys), equal for equal settings. */
+/** Equal for equal settings, whatever the key order in the stored JSON. */
 function settingKey(config: unknown): string {
-  const sorted = (value: unknown): unknown =>
-    Array.isArray(value)
-      ? value.map(sorted)
-      : value !== null && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)]))
-        : value;
-  return JSON.stringify(sorted(settingOf(config)));
+  return canonicalJson(settingOf(config));
 }
 
 async function busiestDataset(prisma: PrismaClient): Promise<string | null> {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AgiqaError, conflict } from '@agiqa/contracts';
+import { AgiqaError, conflict, canonicalJson } from '@agiqa/contracts';
 import { parseImagePreprocessing, type ImagePreprocessing } from './image-preprocess.js';
 import { readJson, type EncoderKind, type ResolvedEncoder } from './registry.js';
 import { runtimeVersions } from './runtime.js';
@@ -69,14 +69,6 @@ export function featureKey(encoder: ResolvedEncoder, kind: EncoderKind, preproce
   return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }
 
-/** JSON with object keys sorted, so equal values hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
 
 /** Hash of what was actually encoded (keys with their texts or image paths), checked on cache hits. */
 export function inputsHash(entries: readonly (readonly [string, string])[]): string {

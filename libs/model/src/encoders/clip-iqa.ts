@@ -2,6 +2,7 @@ import { invalidInput } from '@agiqa/contracts';
 import { decodeImage, preprocessInto } from './image-preprocess.js';
 import type { ResolvedEncoder } from './registry.js';
 import { loadClipTextEncoder, loadImageEncoder } from './runtime.js';
+import { positiveInt } from './text-features.js';
 
 /** The antonym pair of CLIP-IQA (the paper's Eqs. 1–2): positive first. */
 export const CLIP_IQA_PROMPTS = ['Good photo.', 'Bad photo.'] as const;
@@ -63,7 +64,7 @@ export async function clipIqaScores(options: ClipIqaOptions): Promise<Float32Arr
   if (encoder.family !== 'clip') {
     throw invalidInput(`CLIP-IQA needs a CLIP encoder, got ${encoder.name} (${encoder.family})`, [{ path: 'encoder', message: 'not a CLIP model' }]);
   }
-  const batchSize = options.batchSize ?? 16;
+  const batchSize = positiveInt(options.batchSize ?? 16, 'batchSize');
   const [vision, text] = await Promise.all([loadImageEncoder(encoder), loadClipTextEncoder(encoder)]);
   const prompts = options.prompts ?? CLIP_IQA_PROMPTS;
   const [good, bad] = await text.embed(prompts);

@@ -27,7 +27,6 @@ export {
   type TextEncoderRuntime,
 } from './runtime.js';
 export {
-  canonicalJson,
   FEATURE_FORMAT,
   featureKey,
   preprocessingFor,

@@ -14,10 +14,10 @@ export {
   bootstrapCi,
   fisherZTest,
   pairedTest,
-  quantile,
   steigerTest,
   type BootstrapInterval,
   type BootstrapOptions,
   type PairedTestResult,
   type ZTestResult,
 } from './significance.js';
+export { median, p90, quantile } from './quantiles.js';

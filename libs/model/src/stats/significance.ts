@@ -3,6 +3,7 @@ import { METRICS, METRIC_NAMES, type MetricName } from '../metrics/evaluate.js';
 import { assertNotConstant, pairedVectors, type NumericVector } from '../metrics/input.js';
 import { normalTwoSidedP, studentTTwoSidedP } from './distributions.js';
 import { createRng } from './random.js';
+import { quantile } from './quantiles.js';
 
 /** A two-sided test result: the statistic and its p-value. */
 export interface ZTestResult {
@@ -145,7 +146,6 @@ export function bootstrapCi(
       `the metric is undefined on ${skipped} of ${samples} bootstrap resamples (too few distinct values in ${n} pairs)`,
     );
   }
-  stats.sort((a, b) => a - b);
   const alpha = (1 - level) / 2;
   return {
     estimate,
@@ -155,14 +155,6 @@ export function bootstrapCi(
     samples: stats.length,
     skipped,
   };
-}
-
-/** Quantile of sorted values with linear interpolation between order statistics (NumPy 'linear'). */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
 export interface PairedTestResult {

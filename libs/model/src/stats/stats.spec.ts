@@ -10,7 +10,8 @@ import {
   studentTCdf,
 } from './distributions.js';
 import { createRng, permutation } from './random.js';
-import { bootstrapCi, fisherZTest, pairedTest, quantile, steigerTest } from './significance.js';
+import { quantile } from './quantiles.js';
+import { bootstrapCi, fisherZTest, pairedTest, steigerTest } from './significance.js';
 
 const ref = scipyReference;
 

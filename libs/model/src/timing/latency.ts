@@ -3,7 +3,7 @@ import { decodeImage, preprocessInto } from '../encoders/image-preprocess.js';
 import type { ResolvedEncoder } from '../encoders/registry.js';
 import { loadImageEncoder, loadTextEncoder, type EncodedImageBatch, type EncodedTextBatch } from '../encoders/runtime.js';
 import { machineInfo, type MachineInfo } from './machine.js';
-import { median, p90 } from './quantiles.js';
+import { median, p90 } from '../stats/quantiles.js';
 
 /** Stages of one inference, in the order they run; `total` is the wall time of all of them. */
 export const TIMING_STAGES = ['tokenize', 'text_encode', 'image_preprocess', 'image_encode', 'head', 'total'] as const;

@@ -4,7 +4,7 @@ import { resolveEncoder } from '../encoders/registry.js';
 import { releaseEncoders } from '../encoders/runtime.js';
 import { measureLatency, TIMING_STAGES, type HeadBatch } from './latency.js';
 import { machineInfo } from './machine.js';
-import { median, p90, quantile } from './quantiles.js';
+import { median, p90, quantile } from '../stats/quantiles.js';
 
 afterAll(releaseEncoders);
 
