@@ -33,6 +33,8 @@ export interface RequestOptions {
   /** Sent as is (e.g. malformed JSON); wins over `body`. */
   raw?: string;
   contentType?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
   token?: string;
   /** Send the request to another of this machine's addresses instead of 127.0.0.1. */
   host?: string;
@@ -89,6 +91,7 @@ export async function startTestApi(options: StartTestApiOptions = {}): Promise<T
       else if (request.body !== undefined) body = JSON.stringify(request.body);
       if (body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
       if (request.token) headers.authorization = `Bearer ${request.token}`;
+      Object.assign(headers, request.headers);
       const base = request.host ? `http://${request.host}:${port}` : url;
       const response = await fetch(`${base}${path}`, { method, headers, body });
       const text = await response.text();

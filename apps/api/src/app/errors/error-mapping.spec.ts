@@ -28,6 +28,14 @@ describe(toErrorResponse.name, () => {
     expect(body.error.message).toContain('not valid JSON');
   });
 
+  it('reports a body that cannot be decompressed as invalid input', () => {
+    // What body-parser passes on for `Content-Encoding: gzip` with a body that is not gzip.
+    const zlibError = Object.assign(new Error('incorrect header check'), { errno: -3, code: 'Z_DATA_ERROR', status: 400, expose: true });
+    const { status, body } = toErrorResponse(zlibError);
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: 'invalid_input', details: [{ path: '(body)', message: 'incorrect header check' }] });
+  });
+
   it('reads Nest HTTP exceptions back into the vocabulary', () => {
     expect(toErrorResponse(new NotFoundException('Cannot GET /api/nope')).body.error.code).toBe('not_found');
     expect(toErrorResponse(new BadRequestException('x')).status).toBe(400);

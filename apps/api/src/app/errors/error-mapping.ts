@@ -102,12 +102,17 @@ function respond(code: ErrorCode, message: string, details: ProblemDetail[] = []
   return { status: HTTP_STATUS[code], body };
 }
 
-/** body-parser's errors carry `type` and `status` (malformed JSON, body too large, bad charset). */
+/**
+ * body-parser's errors carry `type` and `status` (malformed JSON, body too large, bad charset);
+ * errors of the decompression it runs (a corrupt gzip body) carry only a 4xx `status` and
+ * `expose`. Both are the client's fault.
+ */
 function bodyParserError(error: unknown): ErrorResponse | null {
   if (typeof error !== 'object' || error === null) return null;
-  const { type, status, message } = error as { type?: unknown; status?: unknown; message?: unknown };
-  if (typeof type !== 'string' || typeof status !== 'number' || status >= 500) return null;
-  const text = typeof message === 'string' ? message : type;
+  const { type, status, expose, message } = error as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (typeof type !== 'string' && expose !== true) return null;
+  const text = typeof message === 'string' ? message : String(type);
   const what = type === 'entity.parse.failed' ? 'request body is not valid JSON' : 'request body rejected';
   return respond(CODE_BY_STATUS[status] ?? 'invalid_input', `${what}: ${text}`, [{ path: '(body)', message: text }]);
 }

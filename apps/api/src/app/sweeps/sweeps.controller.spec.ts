@@ -65,6 +65,20 @@ describe(SweepsController.name, () => {
       expect(ErrorBodySchema.parse(response.body).error).toMatchObject({ code: 'invalid_input', details: [{ path: '(body)' }] });
     });
 
+    it('a gzip body that is not gzip', async () => {
+      const response = await api.request('POST', '/api/sweeps', { raw: JSON.stringify(grid), headers: { 'content-encoding': 'gzip' } });
+      expect(response.status).toBe(400);
+      expect(ErrorBodySchema.parse(response.body).error.code).toBe('invalid_input');
+    });
+
+    it('a NUL character in a field or a path parameter', async () => {
+      const body = await postSweep({ ...grid, name: 'a\u0000b' });
+      expect(body.status).toBe(400);
+      expect(problems(body.body)).toEqual(['name']);
+      expect((await api.request('GET', '/api/sweeps/%00')).status).toBe(400);
+      expect((await api.request('GET', '/api/tables/1?dataset=%00')).status).toBe(400);
+    });
+
     it('a body that is not JSON', async () => {
       const response = await api.request('POST', '/api/sweeps', { raw: 'encoders=bert-base', contentType: 'text/plain' });
       expect(response.status).toBe(400);

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { ApiTokenRowSchema, CreatedApiTokenSchema, ErrorBodySchema } from '@agiqa/contracts';
 import { networkInterfaces } from 'node:os';
 import type { Db } from '@agiqa/db';
@@ -61,6 +62,25 @@ describe(TokensController.name, () => {
     api = await start({ env: { AGIQA_API_TOKEN: 'env-secret-token' } });
     expect((await api.request('GET', '/api/sweeps')).status).toBe(200);
     expect((await api.request('GET', '/api/health')).status).toBe(200);
+  });
+
+  it('does not take a proxied or foreign-Host request for a local one', async () => {
+    api = await start();
+    // Before any token exists local writes are open; these must be refused like remote ones.
+    const body = { name: 'sneaky' };
+    const proxied = await api.request('POST', '/api/tokens', { body, headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(proxied.status).toBe(403);
+    // fetch will not send a foreign Host header; node:http will, as a rebinding browser does.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${api.url}/api/tokens`, { method: 'POST', headers: { host: 'attacker.example:8750', 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+    expect(rebound).toBe(403);
+    expect((await api.request('GET', '/api/tokens')).status).toBe(200);
   });
 
   it('refuses the bootstrap token when AGIQA_API_TOKEN is set, and accepts that token', async () => {

@@ -25,6 +25,12 @@ describe(ZodValidationPipe.name, () => {
     expect((caught as AgiqaError).message).toMatch(/^invalid request body: /);
   });
 
+  it('rejects a NUL character anywhere, path parameters included, naming where', () => {
+    expect(() => sut.transform('a\u0000', { type: 'param', metatype: String, data: 'id' })).toThrow('path parameter contains a NUL character at id');
+    expect(() => sut.transform({ ...grid, name: 'x\u0000y' }, { type: 'body', metatype: GridDto })).toThrow('request body contains a NUL character at name');
+    expect(() => sut.transform({ dataset: ['ok', '\u0000'] }, { type: 'query', metatype: Object })).toThrow('query string contains a NUL character at dataset.1');
+  });
+
   it('passes arguments without a zod DTO through untouched', () => {
     expect(sut.transform('abc', { type: 'param', metatype: String, data: 'id' })).toBe('abc');
   });

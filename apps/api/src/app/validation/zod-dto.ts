@@ -1,4 +1,4 @@
-import { parseOrThrow } from '@agiqa/contracts';
+import { invalidInput, parseOrThrow } from '@agiqa/contracts';
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 
@@ -37,12 +37,30 @@ const WHAT: Record<ArgumentMetadata['type'], string> = {
 
 /**
  * Global pipe: a handler argument typed with a `zodDto` class is parsed by its schema; a failure is
- * an `invalid_input` error whose details name every offending field. Other arguments pass through.
+ * an `invalid_input` error whose details name every offending field. Every argument (path
+ * parameters included) is first checked for NUL characters, which PostgreSQL cannot store in
+ * text: they are bad input, never a database error.
  */
 @Injectable()
 export class ZodValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    const what = WHAT[metadata.type];
+    const nul = findNul(value, metadata.data ?? '');
+    if (nul !== null) throw invalidInput(`${what} contains a NUL character at ${nul || '(root)'}`, [{ path: nul || '(root)', message: 'NUL characters are not allowed' }]);
     if (!isZodDto(metadata.metatype)) return value;
-    return parseOrThrow(metadata.metatype.schema, value ?? {}, WHAT[metadata.type]);
+    return parseOrThrow(metadata.metatype.schema, value ?? {}, what);
   }
+}
+
+/** The path of the first string (or key) holding U+0000, or null. */
+export function findNul(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = findNul(item, at);
+    if (found !== null) return found;
+  }
+  return null;
 }
