@@ -10,7 +10,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 // builds first (targetDefaults: test dependsOn build).
 const entry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-describe.runIf(existsSync(entry))('apps/api dist/main.js', () => {
+// Nx runs this after building the API (test depends on build); run by hand, it needs `npx tsc -b apps/api`.
+const built = existsSync(entry);
+
+describe.runIf(built)(`apps/api dist/main.js${built ? '' : ' (skipped: not built; run npx tsc -b apps/api)'}`, () => {
   let child: ChildProcess | undefined;
   let home: string | undefined;
 

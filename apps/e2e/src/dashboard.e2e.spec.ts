@@ -81,6 +81,7 @@ describe.skipIf(!chromiumCheck.ok)(`dashboard in a browser${chromiumCheck.ok ? '
   });
 
   it('rebuilds Table 1 from Postgres beside the paper and draws the plotly heatmap', async () => {
+    await open('#/sweeps');
     await page.locator('nav.main-nav a', { hasText: 'Tables' }).click();
     await page.waitForSelector('#table1');
     expect(page.url()).toContain('#/tables/1');

@@ -41,7 +41,9 @@ describe.each(variants)('a sweep end to end on $name', (variant) => {
     if (skip) return;
     requireStackBuilt();
     home = await mkdtemp(join(tmpdir(), 'agiqa-e2e-stack-'));
-    env = { AGIQA_HOME: home, AGIQA_API_URL: '' };
+    // The worker takes the first tfjs backend that loads; pin it so the run rows are predictable
+    // on machines where the optional native backends install.
+    env = { AGIQA_HOME: home, AGIQA_API_URL: '', AGIQA_TFJS_BACKEND: 'wasm' };
     const upArgs = ['up', '--ephemeral-ports', '--json'];
     if (variant.postgres) {
       pg = await startTestPostgres();
@@ -120,8 +122,11 @@ describe.each(variants)('a sweep end to end on $name', (variant) => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
 
+    const before = JSON.parse(await cli(['status', '--json'], env)) as { processes: Record<string, number | null> };
+    const pids = Object.values(before.processes).filter((pid): pid is number => pid !== null);
+    expect(pids).toHaveLength(variant.postgres ? 3 : 4);
     expect(await cli(['down'], env)).toContain('stopped: api, worker');
-    const status = JSON.parse(await cli(['status', '--json'], env)) as { processes: Record<string, number | null> };
-    expect(Object.values(status.processes).every((pid) => pid === null)).toBe(true);
+    // Every process the stack started is gone, not just its pid file.
+    for (const pid of pids) expect(() => process.kill(pid, 0), `pid ${pid}`).toThrow();
   }, 600_000);
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgiqaError, type GridSpecInput, type SweepDetail, type Table1 } from '@agiqa/contracts';
+import { AgiqaError, invalidInput, type GridSpecInput, type SweepDetail, type Table1 } from '@agiqa/contracts';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
 import { parse } from '../cli-error.js';
@@ -32,12 +32,14 @@ export function registerDemoCommand(program: Command): void {
     .option('--images <n>', 'synthetic dataset size', parse.int('--images', 50), 1000)
     .option('--epochs <n>', 'epochs per run', parse.int('--epochs', 1), 60)
     .option('--seed <n>', 'dataset and training seed', parse.int('--seed', 0), 0)
-    .option('--dataset <name>', 'dataset name to register', 'synth-demo')
-    .action(async (flags: DemoFlags) => {
+    .option('--dataset <name>', 'dataset name to register (default: synth-demo-<images>-s<seed>)')
+    .action(async (options: Omit<DemoFlags, 'dataset'> & { dataset?: string }) => {
+      // The name follows the size and seed, so a demo with other settings never reuses another's data.
+      const flags: DemoFlags = { ...options, dataset: options.dataset ?? `synth-demo-${options.images}-s${options.seed}` };
       const state = await up({ log: (line) => console.log(`· ${line}`) });
-      const api = new ApiClient(state.apiUrl, process.env.AGIQA_API_TOKEN);
+      const api = new ApiClient(state.apiUrl, process.env.AGIQA_API_TOKEN || undefined);
 
-      const datasetDir = join(stackPaths().home, 'datasets', `${flags.dataset}-${flags.images}-s${flags.seed}`);
+      const datasetDir = join(stackPaths().home, 'datasets', `synth-${flags.images}-s${flags.seed}`);
       if (!existsSync(join(datasetDir, 'data.csv'))) {
         console.log(`· generating ${flags.images} synthetic AGIs in ${datasetDir}`);
         const { synthesizeDataset } = await import('@agiqa/data');
@@ -48,6 +50,10 @@ export function registerDemoCommand(program: Command): void {
         console.log(`· registered dataset ${flags.dataset}`);
       } catch (error) {
         if (!(error instanceof AgiqaError && error.code === 'conflict')) throw error;
+        const registered = await api.get<{ root: string }>(`/api/datasets/${encodeURIComponent(flags.dataset)}`);
+        if (registered.root !== datasetDir) {
+          throw invalidInput(`dataset ${flags.dataset} is registered from ${registered.root}, not ${datasetDir}: choose another --dataset`);
+        }
         console.log(`· dataset ${flags.dataset} is already registered`);
       }
 

@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { CreateScheduleBodySchema, invalidInput, parseOrThrow } from '@agiqa/contracts';
+import { CreateScheduleBodySchema, invalidInput, parseOrThrow, type ScheduleRow } from '@agiqa/contracts';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
 import { parse } from '../cli-error.js';
 import { textTable } from '../format/text-table.js';
 
-interface ScheduleRow {
-  id: string;
-  name: string;
-  cron: string | null;
-  intervalSeconds: number | null;
-  overlap: string;
-  paused: boolean;
-  nextRunAt?: string | null;
-}
 
 export function registerScheduleCommands(program: Command): void {
   const schedule = program.command('schedule').description('retrain a grid on a schedule (Temporal Schedules)');
@@ -47,8 +38,7 @@ export function registerScheduleCommands(program: Command): void {
     .command('list')
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
-      const rows = await ApiClient.fromEnvironment().get<ScheduleRow[] | { items: ScheduleRow[] }>('/api/schedules');
-      const items = Array.isArray(rows) ? rows : rows.items;
+      const items = await ApiClient.fromEnvironment().get<ScheduleRow[]>('/api/schedules');
       if (flags.json) {
         console.log(JSON.stringify(items, null, 2));
         return;

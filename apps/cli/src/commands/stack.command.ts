@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { invalidInput } from '@agiqa/contracts';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
 import { parse } from '../cli-error.js';
 import { stackPaths } from '../stack/paths.js';
-import { componentStatus, down, readStackState, up } from '../stack/stack.js';
+import { COMPONENTS, componentStatus, down, readStackState, up } from '../stack/stack.js';
 import { logFile, tail } from '../stack/supervisor.js';
 
 export function registerStackCommands(program: Command): void {
@@ -68,13 +69,14 @@ Stop it with: npx agiqa down`);
     .command('logs')
     .description('print the last lines of a stack process log')
     .argument('<component>', 'temporal | db | worker | api')
-    .option('-n, --lines <n>', 'number of lines', '50')
-    .action((component: string, options: { lines: string }) => {
-      const valid = ['temporal', 'db', 'worker', 'api'];
-      if (!valid.includes(component)) throw new Error(`unknown component "${component}"; valid: ${valid.join(', ')}`);
+    .option('-n, --lines <n>', 'number of lines', parse.int('--lines', 1), 50)
+    .action((component: string, options: { lines: number }) => {
+      if (!(COMPONENTS as readonly string[]).includes(component)) {
+        throw invalidInput(`unknown component "${component}"; valid: ${COMPONENTS.join(', ')}`);
+      }
       const paths = stackPaths();
       const file = logFile({ runDir: paths.runDir, logDir: paths.logDir }, component);
       if (!existsSync(file)) throw new Error(`no log yet at ${file}`);
-      console.log(tail(readFileSync(file, 'utf8'), Number(options.lines) || 50));
+      console.log(tail(readFileSync(file, 'utf8'), options.lines));
     });
 }

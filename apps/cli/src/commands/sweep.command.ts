@@ -5,8 +5,9 @@ import {
   invalidInput,
   parseOrThrow,
   type GridSpecInput,
+  type RerunResult,
   type SweepDetail,
-  type SweepSummary,
+  type SweepList,
 } from '@agiqa/contracts';
 import type { Command } from 'commander';
 import { ApiClient } from '../api-client.js';
@@ -134,21 +135,24 @@ export function registerSweepCommands(program: Command): void {
   sweep
     .command('list')
     .description('list sweeps, newest first')
+    .option('--limit <n>', 'sweeps per page (1–200)', parse.int('--limit', 1), 50)
+    .option('--offset <n>', 'sweeps to skip', parse.int('--offset', 0), 0)
     .option('--json', 'print JSON')
-    .action(async (flags: { json?: boolean }) => {
+    .action(async (flags: { limit: number; offset: number; json?: boolean }) => {
       const api = ApiClient.fromEnvironment();
-      const page = await api.get<{ items: SweepSummary[] } | SweepSummary[]>('/api/sweeps');
-      const items = Array.isArray(page) ? page : page.items;
+      const page = await api.get<SweepList>(`/api/sweeps?limit=${flags.limit}&offset=${flags.offset}`);
       if (flags.json) {
-        console.log(JSON.stringify(items, null, 2));
+        console.log(JSON.stringify(page, null, 2));
         return;
       }
       console.log(
         textTable(
           ['id', 'name', 'status', 'cells', 'done', 'failed', 'created'],
-          items.map((s) => [s.id, s.name, s.status, s.cellCount, s.counts.completed, s.counts.failed + s.counts.cancelled, s.createdAt]),
+          page.items.map((s) => [s.id, s.name, s.status, s.cellCount, s.counts.completed, s.counts.failed + s.counts.cancelled, s.createdAt]),
         ),
       );
+      const shown = page.offset + page.items.length;
+      if (shown < page.total) console.log(`${page.offset + 1}–${shown} of ${page.total}: more with --offset ${shown}`);
     });
 
   sweep
@@ -167,8 +171,8 @@ export function registerSweepCommands(program: Command): void {
     .option('--wait', 'follow the sweep until it finishes')
     .action(async (id: string, flags: { wait?: boolean }) => {
       const api = ApiClient.fromEnvironment();
-      const result = await api.post<{ rerun?: number; runIds?: string[] }>(`/api/sweeps/${encodeURIComponent(id)}/rerun-failed`);
-      const count = result.rerun ?? result.runIds?.length ?? 0;
+      const result = await api.post<RerunResult>(`/api/sweeps/${encodeURIComponent(id)}/rerun-failed`);
+      const count = result.runIds.length;
       console.log(`re-running ${count} cell(s) of sweep ${id}`);
       if (flags.wait && count > 0) {
         const final = await followSweep(api, id, (line) => console.log(line));
@@ -182,10 +186,10 @@ export async function followSweep(api: ApiClient, id: string, print: (line: stri
   let last = '';
   for (;;) {
     const detail = await api.get<SweepDetail>(`/api/sweeps/${encodeURIComponent(id)}`);
-    const epochs = detail.runs.reduce((sum, run) => sum + run.epochsDone, 0);
-    const total = detail.runs.reduce((sum, run) => sum + run.epochs, 0);
     const c = detail.counts;
-    const line = `  ${detail.status}: ${c.completed}/${detail.cellCount} cells done, ${c.running} running, ${c.failed} failed, ${c.cancelled} cancelled; epochs ${epochs}/${total}`;
+    // The API's progress: a finished cell (even a failed one) counts as all its epochs.
+    const progress = detail.progress ? `; progress ${detail.progress.epochsDone}/${detail.progress.epochsTotal} epochs` : '';
+    const line = `  ${detail.status}: ${c.completed}/${detail.cellCount} cells done, ${c.running} running, ${c.failed} failed, ${c.cancelled} cancelled${progress}`;
     if (line !== last) print(line);
     last = line;
     // The sweep row can finish a moment before its last run rows are final: wait for both.

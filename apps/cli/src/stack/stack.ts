@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { entryPoints, stackPaths, type StackPaths } from './paths.js';
-import { portOpen, runningPid, startProcess, stopProcess, waitForLog, type Supervisor } from './supervisor.js';
+import { portOpen, runningPid, startProcess, stopProcess, waitForLog, withStackLock, type Supervisor } from './supervisor.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -32,8 +32,8 @@ export interface UpOptions {
 }
 
 /** Stop order is the reverse of start order: clients before the services they use. */
-const COMPONENTS = ['temporal', 'db', 'worker', 'api'] as const;
-type Component = (typeof COMPONENTS)[number];
+export const COMPONENTS = ['temporal', 'db', 'worker', 'api'] as const;
+export type Component = (typeof COMPONENTS)[number];
 
 function supervisor(paths: StackPaths): Supervisor {
   return { runDir: paths.runDir, logDir: paths.logDir };
@@ -56,15 +56,30 @@ export function componentStatus(paths = stackPaths()): Record<Component, number 
  * Idempotent: with everything already running it returns the recorded state.
  */
 export async function up(options: UpOptions = {}): Promise<StackState> {
-  const log = options.log ?? (() => undefined);
   const paths = stackPaths();
+  return withStackLock(supervisor(paths), () => startStack(paths, options));
+}
+
+async function startStack(paths: StackPaths, options: UpOptions): Promise<StackState> {
+  const log = options.log ?? (() => undefined);
   const sup = supervisor(paths);
   const existing = readStackState(paths);
   const alive = componentStatus(paths);
-  if (existing && alive.api && alive.worker) return existing;
+  const expected: Component[] = ['worker', 'api', ...(existing?.temporal.managed === false ? [] : (['temporal'] as const)), ...(existing?.database.managed === false ? [] : (['db'] as const))];
+  if (existing && expected.every((name) => alive[name] !== null)) {
+    const differs = [
+      options.temporalAddress !== undefined && options.temporalAddress !== existing.temporal.address ? `--temporal ${options.temporalAddress}` : null,
+      options.databaseUrl !== undefined && options.databaseUrl !== existing.database.url ? '--database' : null,
+      options.apiPort ? (new URL(existing.apiUrl).port === String(options.apiPort) ? null : `--port ${options.apiPort}`) : null,
+    ].filter((x): x is string => x !== null);
+    if (differs.length > 0) {
+      throw new Error(`the stack is already up with other settings (${differs.join(', ')} differ from ${paths.stateFile}); run \`npx agiqa down\` first`);
+    }
+    return existing;
+  }
   if (Object.values(alive).some((pid) => pid !== null)) {
     log('a partial stack is running; stopping it first');
-    await down();
+    await stopAll(paths);
   }
 
   const choosePort = (wellKnown: number) => (options.ephemeralPorts ? freePort() : preferredPort(wellKnown));
@@ -171,7 +186,7 @@ export async function up(options: UpOptions = {}): Promise<StackState> {
     return state;
   } catch (error) {
     log('start-up failed; stopping what was started');
-    await down();
+    await stopAll(paths);
     throw error;
   }
 }
@@ -179,6 +194,10 @@ export async function up(options: UpOptions = {}): Promise<StackState> {
 /** Stops every stack process (api and worker first, the services they use last). */
 export async function down(): Promise<Component[]> {
   const paths = stackPaths();
+  return withStackLock(supervisor(paths), () => stopAll(paths));
+}
+
+async function stopAll(paths: StackPaths): Promise<Component[]> {
   const sup = supervisor(paths);
   const stopped: Component[] = [];
   for (const name of [...COMPONENTS].reverse()) {

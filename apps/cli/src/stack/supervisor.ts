@@ -27,12 +27,38 @@ function pidFile(sup: Supervisor, name: string): string {
   return join(sup.runDir, `${name}.pid`);
 }
 
-/** The pid of a running stack process, or null when it is not running (stale pid files are removed). */
+/**
+ * When a process started, in clock ticks since boot (Linux `/proc/<pid>/stat` field 22), or null
+ * where there is no /proc. A pid plus its start time names one process: after a reboot or once the
+ * pid is reused, the start time differs.
+ */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** `<pid> <start time>` as written by `startProcess`. */
+function writePidFile(file: string, pid: number): void {
+  writeFileSync(file, `${pid} ${processStartTime(pid) ?? '-'}\n`);
+}
+
+/**
+ * The pid of a running stack process, or null when it is not running. A pid file whose process is
+ * gone, or whose pid now belongs to another process (different start time), is stale and removed:
+ * `down` never signals a process the stack did not start.
+ */
 export function runningPid(sup: Supervisor, name: string): number | null {
   const file = pidFile(sup, name);
   if (!existsSync(file)) return null;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return pid;
+  const [pidText, started] = readFileSync(file, 'utf8').trim().split(/\s+/);
+  const pid = Number(pidText);
+  const same = started === undefined || started === '-' || processStartTime(pid) === null || processStartTime(pid) === started;
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && same) return pid;
   rmSync(file, { force: true });
   return null;
 }
@@ -64,9 +90,12 @@ export function startProcess(sup: Supervisor, spec: ProcessSpec): { pid: number;
       detached: true,
       stdio: ['ignore', fd, fd],
     });
-    if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
+    // A failed spawn (missing executable) is reported here, not as an unhandled 'error' event.
+    const failed: { error?: Error } = {};
+    child.once('error', (error) => (failed.error = error));
+    if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command}): ${failed.error?.message ?? 'the executable could not be run'}`);
     child.unref();
-    writeFileSync(pidFile(sup, spec.name), `${child.pid}\n`);
+    writePidFile(pidFile(sup, spec.name), child.pid);
     return { pid: child.pid, logOffset };
   } finally {
     closeSync(fd);
@@ -143,4 +172,32 @@ export function portOpen(host: string, port: number, timeoutMs = 500): Promise<b
 
 export function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Runs `fn` holding the stack lock (`<runDir>/stack.lock`), so two `agiqa up` / `down` never
+ * interleave on one AGIQA_HOME (they would overwrite each other's pid files and orphan processes).
+ * A lock whose holder is gone is taken over.
+ */
+export async function withStackLock<T>(sup: Supervisor, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(sup.runDir, { recursive: true });
+  const file = join(sup.runDir, 'stack.lock');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid} ${processStartTime(process.pid) ?? '-'}\n`, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      const [pidText, started] = readFileSync(file, 'utf8').trim().split(/\s+/);
+      const pid = Number(pidText);
+      const holderAlive = Number.isInteger(pid) && pid > 0 && isAlive(pid) && (started === '-' || processStartTime(pid) === null || processStartTime(pid) === started);
+      if (holderAlive) throw new Error(`another agiqa up/down (pid ${pid}) is working on this stack; wait for it, or delete ${file} if it is gone`);
+      rmSync(file, { force: true });
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(file, { force: true });
+  }
 }

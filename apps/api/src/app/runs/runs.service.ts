@@ -74,14 +74,11 @@ export class RunsService {
       include: { item: { select: { key: true, generator: true, prompt: true, position: true } } },
     });
     rows.sort((a, b) => a.item.position - b.item.position);
-    return {
-      runId: id,
-      dataset: run.dataset.name,
-      count: rows.length,
-      items: rows
-        .filter((r) => Number.isFinite(r.predicted) && Number.isFinite(r.mos))
-        .map((r) => ({ key: r.item.key, generator: r.item.generator, prompt: r.item.prompt, predicted: r.predicted, mos: r.mos })),
-    };
+    const items = rows
+      .filter((r) => Number.isFinite(r.predicted) && Number.isFinite(r.mos))
+      .map((r) => ({ key: r.item.key, generator: r.item.generator, prompt: r.item.prompt, predicted: r.predicted, mos: r.mos }));
+    // `count` is what is listed (never a non-finite value), so it always matches the points drawn.
+    return { runId: id, dataset: run.dataset.name, count: items.length, items };
   }
 
   /**
