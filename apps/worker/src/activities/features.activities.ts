@@ -8,6 +8,7 @@ import { GridSpecSchema, notFound, parseOrThrow, WORKFLOW_TYPES, workflowIds, Ag
 import { datasetBaseDir } from '@agiqa/data';
 import type { FeatureRef, FeatureRequest } from '../workflows/types.js';
 import type { ActivityDeps } from './deps.js';
+import { innermostCause } from '../workflows/errors.js';
 import { resolveRunEncoder } from './encoders.js';
 
 /** Failure type of `awaitFeatures` while the extraction it waits on is running. */
@@ -159,8 +160,7 @@ export function uniquePrompts(items: readonly { prompt: string }[]): { key: stri
 
 /** Re-raises the failure that made a FeatureWorkflow fail, keeping its type and retryability. */
 function rootFailure(error: WorkflowFailedError): unknown {
-  let current: unknown = error.cause;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  const current = innermostCause(error.cause);
   if (current instanceof ApplicationFailure) {
     return ApplicationFailure.create({
       type: current.type ?? undefined,
