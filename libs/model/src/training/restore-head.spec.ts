@@ -1,14 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FUSION_NAMES } from '@agiqa/contracts';
+import { FUSION_NAMES, type FusionName } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend/backend.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { restoreHead, type HeadInputBatch } from './restore-head.js';
 import { makeSyntheticFeatureTask, type SyntheticTask } from './synthetic.js';
-import { trainHead } from './train-head.js';
+import { trainHead, type TrainHeadResult } from './train-head.js';
 
 const task = makeSyntheticFeatureTask({ imageDim: 12, textDim: 16, maxTokens: 5, trainPrompts: 10, testPrompts: 3, imagesPerPrompt: 6, latentDim: 6, seed: 4 });
 let dir: string;
@@ -36,29 +36,33 @@ function testBatch(t: SyntheticTask): HeadInputBatch {
   return { batch: n, image: t.test.image, tokens, tokensPerRow: maxTokens, lengths };
 }
 
+/** Trains a small head on `task`, checkpointing into `dir`; returns the result and the last checkpoint. */
+async function trainWithCheckpoint(fusion: FusionName, epochs: number, checkpointDir: string): Promise<{ result: TrainHeadResult; checkpoint: string }> {
+  let checkpoint = '';
+  const result = await trainHead({
+    fusion,
+    head: { hiddenUnits: 8, attentionHeads: 4 },
+    epochs,
+    batchSize: 16,
+    learningRate: 3e-3,
+    seed: 5,
+    reportRule: 'last',
+    imageDim: task.imageDim,
+    text: task.text,
+    train: task.train,
+    test: task.test,
+    checkpointDir,
+    onEpoch: (_, uri) => {
+      checkpoint = uri ?? '';
+    },
+  });
+  return { result, checkpoint };
+}
+
 describe(restoreHead.name, () => {
   it.each(FUSION_NAMES)('predicts what training predicted at the checkpointed epoch (%s)', async (fusion) => {
-    const checkpointDir = join(dir, fusion);
-    let checkpoint: string | null = null;
-    const result = await trainHead({
-      fusion,
-      head: { hiddenUnits: 8, attentionHeads: 4 },
-      epochs: 3,
-      batchSize: 16,
-      learningRate: 3e-3,
-      seed: 5,
-      reportRule: 'last',
-      imageDim: task.imageDim,
-      text: task.text,
-      train: task.train,
-      test: task.test,
-      checkpointDir,
-      onEpoch: (_, uri) => {
-        checkpoint = uri;
-      },
-    });
-    expect(checkpoint).not.toBeNull();
-    const head = await restoreHead(checkpoint as unknown as string);
+    const { result, checkpoint } = await trainWithCheckpoint(fusion, 3, join(dir, fusion));
+    const head = await restoreHead(checkpoint);
     try {
       expect(head).toMatchObject({ fusion, epoch: 3, dims: { image: 12, text: 16, maxTokens: 5 } });
       const predicted = await head.predict(testBatch(task));
@@ -70,24 +74,7 @@ describe(restoreHead.name, () => {
   });
 
   it('cuts prompts longer than the trained token axis and leaks no tensors', async () => {
-    let checkpoint = '';
-    await trainHead({
-      fusion: 'concat',
-      head: { hiddenUnits: 8 },
-      epochs: 1,
-      batchSize: 16,
-      learningRate: 3e-3,
-      seed: 1,
-      reportRule: 'last',
-      imageDim: task.imageDim,
-      text: task.text,
-      train: task.train,
-      test: task.test,
-      checkpointDir: join(dir, 'leak'),
-      onEpoch: (_, uri) => {
-        checkpoint = uri ?? '';
-      },
-    });
+    const { checkpoint } = await trainWithCheckpoint('concat', 1, join(dir, 'leak'));
     const before = tf.memory().numTensors;
     const head = await restoreHead(checkpoint);
     // Two rows of 9 tokens against a head trained on 5.
@@ -102,24 +89,7 @@ describe(restoreHead.name, () => {
 
   it('refuses an incomplete checkpoint without leaking tensors', async () => {
     const dir2 = join(dir, 'incomplete');
-    let checkpoint = '';
-    await trainHead({
-      fusion: 'cosine',
-      head: { hiddenUnits: 8 },
-      epochs: 1,
-      batchSize: 16,
-      learningRate: 3e-3,
-      seed: 1,
-      reportRule: 'last',
-      imageDim: task.imageDim,
-      text: task.text,
-      train: task.train,
-      test: task.test,
-      checkpointDir: dir2,
-      onEpoch: (_, uri) => {
-        checkpoint = uri ?? '';
-      },
-    });
+    const { checkpoint } = await trainWithCheckpoint('cosine', 1, dir2);
     const { header, arrays } = await readCheckpoint<{ arrays: unknown }>(checkpoint);
     const { arrays: _index, ...rest } = header;
     arrays.delete('weight/1');
