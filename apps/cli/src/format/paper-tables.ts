@@ -34,7 +34,7 @@ export function renderTiming(table: TimingTable): string {
     row.batchSize,
     row.host,
     row.backend,
-    row.totalMsPerImage === null ? null : Number(row.totalMsPerImage.toFixed(2)),
+    row.totalMsPerImage === null ? null : row.totalMsPerImage.toFixed(2),
     row.paperMs,
   ]);
   const paper = Object.entries(table.paper.msPerImage).map(([encoder, ms]) => `${encoder} ${ms} ms`).join(', ');
