@@ -5,19 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { AgiqaError } from '@agiqa/contracts';
 import { createDb } from '@agiqa/db';
-import {
-  extractImageFeatures,
-  extractTextFeatures,
-  featureKey,
-  initTfjsBackend,
-  machineInfo,
-  openImageFeatures,
-  openTextFeatures,
-  preprocessingFor,
-  resolveEncoder,
-  trainHead,
-} from '@agiqa/model';
-import { createActivities } from './activities/index.js';
+import { initTfjsBackend, machineInfo, trainHead } from '@agiqa/model';
+import { createActivities, MODEL_ENCODER_TOOLKIT } from './activities/index.js';
 import { parseWorkerConfig, USAGE } from './config.js';
 import { createWorkers } from './worker.js';
 
@@ -59,7 +48,7 @@ async function main(): Promise<void> {
     gpuQueues: config.gpuQueues,
     paths: config.paths,
     models: { modelsDir: env.AGIQA_MODELS_DIR, allowRemote: env.AGIQA_ALLOW_REMOTE_MODELS },
-    encoders: { resolveEncoder, featureKey, preprocessingFor, extractTextFeatures, extractImageFeatures, openTextFeatures, openImageFeatures },
+    encoders: MODEL_ENCODER_TOOLKIT,
     trainer: trainHead,
     backend,
     machine: { ...machineInfo(backend), ...(trains ? { gpuQueue: config.gpuQueue } : {}) },

@@ -9,6 +9,7 @@ import { createSweepActivities } from './sweep.activities.js';
 import { createTrainingActivities } from './training.activities.js';
 
 export type { ActivityDeps, EncoderToolkit, RunMachine } from './deps.js';
+export { MODEL_ENCODER_TOOLKIT } from './encoder-toolkit.js';
 
 /**
  * Builds the worker's activities from their dependencies, split by task queue: `cpu` (database

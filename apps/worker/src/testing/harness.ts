@@ -12,21 +12,10 @@ import { GridSpecSchema, type GridSpecInput } from '@agiqa/contracts';
 import { loadDataset, synthesizeDataset } from '@agiqa/data';
 import { createSweep, registerDataset, type Db } from '@agiqa/db';
 import { createTestDb } from '@agiqa/db/testing';
-import {
-  extractImageFeatures,
-  extractTextFeatures,
-  featureKey,
-  initTfjsBackend,
-  machineInfo,
-  openImageFeatures,
-  openTextFeatures,
-  preprocessingFor,
-  resolveEncoder,
-  trainHead,
-} from '@agiqa/model';
+import { initTfjsBackend, machineInfo, trainHead } from '@agiqa/model';
 import { rememberCpuQueue } from '@agiqa/orchestration';
 import { startTestTemporal } from '@agiqa/orchestration/testing';
-import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { createActivities, MODEL_ENCODER_TOOLKIT, type ActivityDeps } from '../activities/index.js';
 import { bundlerOptions, workflowsPath } from '../bundle.js';
 import type { WorkerRole } from '../config.js';
 import { createWorkers } from '../worker.js';
@@ -123,13 +112,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     paths: { features: join(home, 'features'), artifacts: join(home, 'artifacts') },
     models: { allowRemote: false },
     encoders: {
-      resolveEncoder,
-      featureKey,
-      preprocessingFor,
-      openTextFeatures,
-      openImageFeatures,
-      extractTextFeatures: (o) => ((extractions.text += 1), extractTextFeatures(o)),
-      extractImageFeatures: (o) => ((extractions.image += 1), extractImageFeatures(o)),
+      ...MODEL_ENCODER_TOOLKIT,
+      extractTextFeatures: (o) => ((extractions.text += 1), MODEL_ENCODER_TOOLKIT.extractTextFeatures(o)),
+      extractImageFeatures: (o) => ((extractions.image += 1), MODEL_ENCODER_TOOLKIT.extractImageFeatures(o)),
     },
     trainer: trainHead,
     backend: backend.name,
