@@ -18,6 +18,7 @@ import { Context } from '@temporalio/activity';
 import { workflowIds } from '@agiqa/contracts';
 import { startSweep } from '@agiqa/orchestration';
 import { startHarness, tinyGrid } from '../apps/worker/src/testing/harness.js';
+import { unionMs } from './intervals.js';
 
 const { values: args } = parseArgs({
   options: { cells: { type: 'string', default: '200' }, parallel: { type: 'string', default: '1,8' } },
@@ -54,18 +55,6 @@ function timed<T extends ActivityMap>(activities: T): T {
   return out as T;
 }
 
-function unionMs(intervals: [number, number][]): number {
-  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let [cs, ce] = sorted[0] ?? [0, 0];
-  for (const [s, e] of sorted.slice(1)) {
-    if (s > ce) {
-      total += ce - cs;
-      [cs, ce] = [s, e];
-    } else ce = Math.max(ce, e);
-  }
-  return total + (ce - cs);
-}
 
 const quantile = (values: number[], q: number) => {
   const s = [...values].sort((a, b) => a - b);
@@ -124,7 +113,7 @@ try {
   }
 
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
-  console.log(`machine: ${cpu}, ${cpus().length} cores, node ${process.version}, tfjs ${h.deps.backend}, Temporal dev server (in-memory), PGlite in-process`);
+  console.log(`machine: ${cpu}, ${cpus().length} cores, node ${process.version}, tfjs ${h.deps.engines?.tfjsBackend}, Temporal dev server (in-memory), PGlite in-process`);
   console.log(`grid: ${cells} cells (2 text encoders × 2 fusions × ${repeats} split repeats × ${seeds.length} seeds), 1 epoch, 50 images; features pre-extracted\n`);
   console.log(
     '| cells | maxParallel | wall (s) | Σ activity bodies (s) | cell wall median (ms) | overhead/cell median (ms) | overhead p90 (ms) | of which training-slot wait, median (ms) | overhead − slot wait, median (ms) | p90 (ms) | cells/s |',

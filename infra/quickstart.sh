@@ -2,7 +2,8 @@
 # The README's first command: from a fresh clone to a finished 2 text encoders × 2 fusions sweep
 # on the embedded default (PGlite + Temporal dev server + one worker + API/dashboard), Table 1
 # printed and the dashboard URL shown. Re-running it reuses what is already installed and built.
-# Extra arguments go to `agiqa demo` (e.g. --images 1000 --epochs 60).
+# Extra arguments go to `agiqa demo` (e.g. --images 1000 --epochs 60; --ephemeral-ports or --port N
+# to run beside another stack; --json for a machine-readable result).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

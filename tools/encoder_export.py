@@ -22,6 +22,10 @@ repositories are fill-mask exports whose graph may end in logits instead of last
 
 Legacy TorchScript exporter (dynamo=False), opset 17, dynamic batch and sequence axes, fp32. Every
 exported graph is run by onnxruntime and compared with PyTorch before this returns.
+
+`quantize_folder` adds int8 dynamically quantised copies beside the fp32 graphs under the names
+transformers.js loads for `dtype: "q8"` (`onnx/model_quantized.onnx`, `onnx/vision_model_quantized.onnx`,
+`onnx/text_model_quantized.onnx`), as the hub's Xenova/* repositories ship them.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import numpy as np
 import onnx
 import onnxruntime
 import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
 from transformers import (
     AutoConfig,
     AutoModel,
@@ -209,3 +214,21 @@ def export_encoder(source: str | Path, out: Path, max_tokens: int = 512) -> str:
     else:
         export_text_encoder(source, out, max_tokens)
     return model_type
+
+
+def quantize_folder(out: Path) -> list[Path]:
+    """Writes `<graph>_quantized.onnx` beside every fp32 graph of an exported folder; returns them.
+
+    onnxruntime's dynamic quantisation: MatMul and Gemm weights to int8 (per tensor), activations to
+    uint8 at run time (onnxruntime's U8S8 kernels on x86-64). Convolutions (CLIP's patch embedding)
+    stay fp32: onnxruntime's CPU ConvInteger takes uint8 weights only.
+    """
+    written = []
+    for graph in sorted((out / "onnx").glob("*.onnx")):
+        if graph.stem.endswith("_quantized"):
+            continue
+        target = graph.with_name(f"{graph.stem}_quantized.onnx")
+        quantize_dynamic(graph, target, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"])
+        onnx.checker.check_model(str(target))
+        written.append(target)
+    return written

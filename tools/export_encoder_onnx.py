@@ -11,6 +11,8 @@ Writing under the registry's model id makes the default names (bert-base, distil
 clip-vit-b32) resolve to the exported folder; any other folder works through a per-run override
 (`modelOverrides: { "bert-base": "/abs/folder" }`). See libs/model/README.md (Encoders).
 
+Add --q8 for the int8 dynamically quantised copies a grid with `features: { dtype: "q8" }` loads.
+
 Needs torch, transformers 5, onnx, onnxruntime, pillow. The layout and the checks are described in
 tools/encoder_export.py.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from encoder_export import export_encoder
+from encoder_export import export_encoder, quantize_folder
 
 
 def main() -> None:
@@ -28,9 +30,13 @@ def main() -> None:
     parser.add_argument("source", help="hub id or local checkpoint folder (PyTorch / safetensors weights)")
     parser.add_argument("out", type=Path, help="output folder (replaced)")
     parser.add_argument("--max-tokens", type=int, default=512, help="tokenizer model_max_length for text encoders (default 512)")
+    parser.add_argument("--q8", action="store_true", help="also write the int8 dynamically quantised graphs (*_quantized.onnx, grid features.dtype q8)")
     args = parser.parse_args()
     family = export_encoder(args.source, args.out.resolve(), args.max_tokens)
     print(f"exported {args.source} ({family}) to {args.out.resolve()}")
+    if args.q8:
+        for path in quantize_folder(args.out.resolve()):
+            print(f"quantised {path}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Writes small MAT-files with SciPy (an independent writer) for the @agiqa/data .mat reader tests.
 
-Run from the repository root:  /work/cache/pyenv/bin/python tools/make_mat_fixtures.py
+Run from the repository root:  tools/.venv/bin/python tools/make_mat_fixtures.py
 Outputs (committed) under libs/data/fixtures/mat/:
   scipy_plain.mat       MOSz (48x1 double), SD (48x1 double), counts (2x3 int32), label (char)
   scipy_compressed.mat  the same, do_compression=True (miCOMPRESSED elements)

@@ -29,6 +29,14 @@ dynamic batch and sequence axes), into the folder layout transformers.js reads f
                                                            last_hidden_state
   tiny-clip-no-pooler/                                     tiny-clip's vision tower as Xenova's CLIP repos
                                                            ship it: no pooler_output
+  */onnx/*_quantized.onnx                                  int8 dynamically quantised copies (dtype q8),
+                                                           tools/encoder_export.py quantize_folder
+
+The same seeded models are also saved with `save_pretrained` as `model.safetensors` beside each
+folder's config.json and tokenizer files (tiny-bert, tiny-distilbert, tiny-roberta, tiny-clip), which
+makes each folder a standard Hugging Face model folder too: the torch engine fine-tunes them
+(`AutoModel` / `CLIPVisionModel.from_pretrained(folder)`), and libs/torch-engine's tests check that
+they reproduce the ONNX graphs' reference outputs (one model, two formats).
 
 Reference outputs computed by PyTorch go to <name>/reference.json: token ids and masks from the saved
 Python tokenizer, last_hidden_state per prompt (each prompt encoded alone, no padding), and for CLIP
@@ -39,11 +47,18 @@ scores (Eqs. 1-2 of the paper) at logit scale 100 and at the model's own scale.
 Regenerate (deterministic; ~1 minute on 2 CPU cores; needs torch, transformers 5, tokenizers, onnx,
 onnxruntime, numpy, pillow):
 
-  /work/cache/pyenv/bin/python tools/make_tiny_encoders.py            # writes libs/model/fixtures/tiny
-  /work/cache/pyenv/bin/python tools/make_tiny_encoders.py --out DIR  # somewhere else
+  tools/.venv/bin/python tools/make_tiny_encoders.py            # writes libs/model/fixtures/tiny
+  tools/.venv/bin/python tools/make_tiny_encoders.py --out DIR  # somewhere else
 
 then run `cd libs/model && npx vitest run src/encoders` (the parity tests read these files) and
 commit the folder. The random weights are NOT the real models and are never presented as such.
+
+Versions matter: the committed fixtures were made with transformers 5.24.0 (reference.json records
+every version). The random initialisation of CLIP differs between transformers 5.17 and 5.24, so
+to add a file without changing the models, run with that version first on the path
+(`pip install --target /tmp/tf524 --no-deps transformers==5.24.0; PYTHONPATH=/tmp/tf524 ...`),
+write to `--out`, and copy what is new; libs/torch-engine's tests check that the Hugging Face
+folders reproduce reference.json.
 """
 
 from __future__ import annotations
@@ -52,6 +67,7 @@ import argparse
 import base64
 import json
 import random
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -62,7 +78,7 @@ import PIL
 import tokenizers
 import torch
 import transformers
-from encoder_export import OPSET, TEXT_INPUTS, check_graph, export_clip, export_text_encoder
+from encoder_export import OPSET, TEXT_INPUTS, check_graph, export_clip, export_text_encoder, quantize_folder
 from PIL import Image, ImageDraw
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, trainers
 from transformers import (
@@ -327,6 +343,8 @@ def build_text(name: str, out: Path, checkpoints: Path, tokenizer, model: torch.
 
     folder = out / name
     model, saved = export_text_encoder(checkpoint, folder, MAX_TOKENS)
+    quantize_folder(folder)
+    shutil.copyfile(checkpoint / "model.safetensors", folder / "model.safetensors")
     input_names = TEXT_INPUTS[model.config.model_type]
     onnx_path = folder / "onnx" / "model.onnx"
 
@@ -527,6 +545,8 @@ def make_clip(out: Path, checkpoints: Path, vocab: dict[str, int], merges: list[
 
     folder = out / "tiny-clip"
     vision, text, saved_tok, saved_proc = export_clip(checkpoint, folder)
+    quantize_folder(folder)
+    shutil.copyfile(checkpoint / "model.safetensors", folder / "model.safetensors")
     # The same weights in the layout of Xenova/clip-vit-base-patch32: a vision graph without
     # pooler_output, to test how extraction handles it.
     export_clip(checkpoint, out / "tiny-clip-no-pooler", with_pooler=False, with_text=False)

@@ -4,7 +4,7 @@ text runs, relative targets: the way Excel itself stores text).
 
 Neither is in the project venv; install them to a scratch folder first:
   python -m pip install --target /tmp/agiqa-data-pylib openpyxl==3.1.5 XlsxWriter==3.2.0
-  PYTHONPATH=/tmp/agiqa-data-pylib /work/cache/pyenv/bin/python tools/make_xlsx_fixtures.py
+  PYTHONPATH=/tmp/agiqa-data-pylib tools/.venv/bin/python tools/make_xlsx_fixtures.py
 Outputs (committed) under libs/data/fixtures/xlsx/:
   prompts_header.xlsx    a header row (No., Class, Prompt, Style) then 2 prompts, as AIGCIQA2023's
                          prompt spreadsheet is read by peers (prompt in the third column)

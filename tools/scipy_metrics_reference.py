@@ -5,9 +5,11 @@ Writes libs/model/fixtures/metrics/scipy-reference.json: input vectors (with tie
 computes for them. The TypeScript tests (libs/model/src/metrics/*.spec.ts, src/stats/*.spec.ts)
 assert agreement; CI never runs this script.
 
-    /work/cache/pyenv/bin/python tools/scipy_metrics_reference.py
+    tools/.venv/bin/python tools/scipy_metrics_reference.py
 
-Definitions matched:
+Definitions matched (also: scipy.stats.wilcoxon with its defaults, method='auto'; Holm's step-down
+adjustment as statsmodels.stats.multitest.multipletests(method='holm'); statsmodels is needed
+only for that, `pip install statsmodels`):
   srcc          scipy.stats.spearmanr (average ranks for ties)
   plcc          scipy.stats.pearsonr
   krcc          scipy.stats.kendalltau (variant 'b')
@@ -110,6 +112,51 @@ def ttest_cases() -> list[dict]:
     return out
 
 
+def wilcoxon_cases() -> list[dict]:
+    """scipy.stats.wilcoxon(a, b) with its defaults (zero_method='wilcox', correction=False,
+    method='auto'): exact for n <= 50 without ties or zeros, an exhaustive permutation test for
+    n <= 13 with them, the normal approximation (tie-corrected) otherwise."""
+    rng = np.random.default_rng(19)
+    out = []
+
+    def case(name, a, b):
+        a = np.asarray(a, dtype=np.float64)
+        b = np.asarray(b, dtype=np.float64)
+        res = stats.wilcoxon(a, b)
+        out.append({'name': name, 'a': a.tolist(), 'b': b.tolist(),
+                    'statistic': float(res.statistic), 'p': float(res.pvalue)})
+
+    a = 0.85 + 0.01 * rng.normal(size=5)
+    case('seeds-5-exact', a, a - 0.004 + 0.003 * rng.normal(size=5))
+    case('seeds-3-all-lower', [0.86, 0.87, 0.85], [0.84, 0.83, 0.845])
+    a = 0.85 + 0.01 * rng.normal(size=12)
+    case('repeats-12-exact', a, a - 0.002 + 0.004 * rng.normal(size=12))
+    a = np.round(0.85 + 0.01 * rng.normal(size=9), 3)
+    case('seeds-9-ties-permutation', a, np.round(a - 0.003 + 0.003 * rng.normal(size=9), 3))
+    case('with-zero-difference', [0.80, 0.82, 0.85, 0.81, 0.83, 0.84], [0.80, 0.81, 0.83, 0.82, 0.80, 0.81])
+    a = np.round(0.85 + 0.01 * rng.normal(size=20), 3)
+    case('repeats-20-ties-asymptotic', a, np.round(a - 0.002 + 0.003 * rng.normal(size=20), 3))
+    a = 0.85 + 0.01 * rng.normal(size=60)
+    case('repeats-60-asymptotic', a, a - 0.001 + 0.004 * rng.normal(size=60))
+    a = 0.85 + 0.01 * rng.normal(size=40)
+    case('repeats-40-exact-null', a, a + 0.004 * rng.normal(size=40))
+    return out
+
+
+def holm_cases() -> list[dict]:
+    """Holm's step-down adjusted p-values (statsmodels multipletests, method='holm')."""
+    from statsmodels.stats.multitest import multipletests
+    out = []
+    for name, p in [
+        ('three', [0.01, 0.04, 0.03]),
+        ('ties-and-cap', [0.02, 0.02, 0.5, 0.9, 0.001]),
+        ('one', [0.2]),
+        ('monotone-enforced', [0.001, 0.013, 0.012, 0.04, 0.3, 0.0125]),
+    ]:
+        out.append({'name': name, 'p': p, 'adjusted': [float(v) for v in multipletests(p, method='holm')[1]]})
+    return out
+
+
 def distribution_points() -> dict:
     xs = [-8.0, -5.0, -3.0, -1.96, -1.0, -0.3, 0.0, 0.5, 1.0, 1.6448536269514722, 2.5, 4.0, 6.0]
     ts = [(-4.0, 3), (-2.0, 4), (-0.5, 9), (0.0, 5), (1.0, 1), (2.262, 9), (3.5, 29), (10.0, 2), (1.5, 200)]
@@ -167,6 +214,8 @@ def main() -> None:
         'versions': {'python': platform.python_version(), 'numpy': np.__version__, 'scipy': scipy.__version__},
         'metrics': metric_cases(),
         'ttest_rel': ttest_cases(),
+        'wilcoxon': wilcoxon_cases(),
+        'holm': holm_cases(),
         'distributions': distribution_points(),
         'fisher': fisher_cases(),
         'steiger_monte_carlo': steiger_monte_carlo(),

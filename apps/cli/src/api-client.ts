@@ -34,8 +34,28 @@ export class ApiClient {
     return this.request<T>('DELETE', path);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  /** Opens a server-sent event stream; fails like `get` when the API answers with an error. */
+  async stream(path: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { headers, signal });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new AgiqaError('unavailable', `cannot reach the agiqa API at ${this.baseUrl} (${(error as Error).message}); is the stack up (\`npx agiqa status\`)?`);
+    }
+    if (!response.ok || !response.body) throw errorOf(response.status, `GET ${path}`, await response.text());
+    return response.body;
+  }
+
+  /** A text answer (a table as LaTeX, CSV or Markdown) as is; errors still arrive as JSON. */
+  getText(path: string): Promise<string> {
+    return this.request<string>('GET', path, undefined, 'text');
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, as: 'json' | 'text' = 'json'): Promise<T> {
+    const headers: Record<string, string> = { accept: as === 'json' ? 'application/json' : '*/*' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let response: Response;
@@ -49,12 +69,18 @@ export class ApiClient {
       throw new AgiqaError('unavailable', `cannot reach the agiqa API at ${this.baseUrl} (${(error as Error).message}); is the stack up (\`npx agiqa status\`)?`);
     }
     const text = await response.text();
-    const parsed: unknown = text ? safeJson(text) : undefined;
-    if (response.ok) return parsed as T;
-    const error = (parsed as Partial<ErrorBody> | undefined)?.error;
-    const code: ErrorCode = error && (ERROR_CODES as readonly string[]).includes(error.code) ? error.code : 'internal';
-    throw new AgiqaError(code, error?.message ?? `${method} ${path} failed with HTTP ${response.status}`, error?.details ?? []);
+    if (response.ok && as === 'text') return text as T;
+    if (response.ok) return (text ? safeJson(text) : undefined) as T;
+    throw errorOf(response.status, `${method} ${path}`, text);
   }
+}
+
+/** The API's error body as an AgiqaError (its code, message and details). */
+function errorOf(status: number, what: string, text: string): AgiqaError {
+  const parsed: unknown = text ? safeJson(text) : undefined;
+  const error = (parsed as Partial<ErrorBody> | undefined)?.error;
+  const code: ErrorCode = error && (ERROR_CODES as readonly string[]).includes(error.code) ? error.code : 'internal';
+  return new AgiqaError(code, error?.message ?? `${what} failed with HTTP ${status}`, error?.details ?? []);
 }
 
 function safeJson(text: string): unknown {

@@ -18,7 +18,7 @@ export function reportError(error: unknown, write: (line: string) => void = (l) 
     write(`error: ${error.message}`);
     // The message already lists short problem lists; print details only when they add lines.
     if (error.details.length > 1 || (error.details.length === 1 && !error.message.includes(error.details[0].path))) {
-      for (const detail of error.details) write(`  ${detail.path}: ${detail.message}`);
+      for (const detail of error.details) write(`  ${detail.message.startsWith(detail.path) ? detail.message : `${detail.path}: ${detail.message}`}`);
     }
     return EXIT_CODES[error.code];
   }

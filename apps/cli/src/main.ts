@@ -7,6 +7,7 @@ import { registerScheduleCommands } from './commands/schedule.command.js';
 import { registerStackCommands } from './commands/stack.command.js';
 import { registerSweepCommands } from './commands/sweep.command.js';
 import { registerTableCommands } from './commands/table.command.js';
+import { registerWorkersCommand } from './commands/workers.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('agiqa')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerScheduleCommands(program);
   registerDataCommands(program);
   registerMetricsCommands(program);
+  registerWorkersCommand(program);
   return program;
 }
 

@@ -3,7 +3,7 @@
  * predictions to show without training anything. The numbers are chosen by hand; the spec derives
  * what the pages must print from them (see `expectedTable1`).
  */
-import { cellKey, expandGrid, GridSpecSchema, type GridSpec } from '@agiqa/contracts';
+import { cellKey, expandGrid, GridSpecSchema, type FusionHeadCell, type GridSpec } from '@agiqa/contracts';
 import type { Db } from '@agiqa/db';
 
 export const SEED_DATASET = 'agiqa3k-e2e';
@@ -84,7 +84,8 @@ export async function seedFinishedSweep(db: Db): Promise<SeededSweep> {
     seeds: [0, 1],
     epochs: 3,
   });
-  const cells = expandGrid(grid);
+  // The seeded grid trains heads only.
+  const cells = expandGrid(grid).filter((cell): cell is FusionHeadCell => cell.method === 'fusion-head');
   const created = new Date(Date.now() - 60 * 60_000);
   const finished = new Date(Date.now() - 5 * 60_000);
   const sweep = await prisma.sweep.create({

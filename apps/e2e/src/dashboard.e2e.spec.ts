@@ -6,7 +6,7 @@ import { synthesizeDataset } from '@agiqa/data';
 import { createDb } from '@agiqa/db';
 import { startTestTemporal } from '@agiqa/orchestration/testing';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -108,6 +108,27 @@ describe.skipIf(!chromiumCheck.ok)(`dashboard in a browser${chromiumCheck.ok ? '
     await expectNoRawValues();
   });
 
+  it('picks a setting, says which one is shown, and exports the table the API renders', async () => {
+    await open('#/tables/1');
+    await page.waitForSelector('#table1');
+    // The seeded sweep (3 epochs) is not the paper's protocol: the latest setting is shown, and said so.
+    expect(await page.locator('#table-selection').innerText()).toContain('latest completed run');
+    const options = await page.locator('#table-setting option').allInnerTexts();
+    expect(options).toHaveLength(2);
+    expect(options[1]).toContain('3 epochs');
+    await page.locator('#table-setting').selectOption({ index: 1 });
+    await page.waitForURL(/setting=set_[0-9a-f]{12}/);
+    await page.waitForSelector('#table1');
+    expect(await page.locator('#table-selection').innerText()).toContain('the setting picked');
+    expect(await page.locator('#table-sweep option').allInnerTexts()).toEqual(['all sweeps of this setting', expect.stringContaining(seeded.sweepName)]);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-latex-download').click()]);
+    expect(download.suggestedFilename()).toBe('agiqa-table1.tex');
+    const path = await download.path();
+    expect(readFileSync(path, 'utf8')).toMatch(/\\toprule[\s\S]*\\bottomrule/);
+    await expectNoRawValues();
+  });
+
   it('shows a sweep with its cell grid coloured by status, curves and actions', async () => {
     await open('#/sweeps');
     await page.locator('#sweeps-table a', { hasText: seeded.sweepName }).click();
@@ -165,12 +186,18 @@ describe.skipIf(!chromiumCheck.ok)(`dashboard in a browser${chromiumCheck.ok ? '
     await form.locator('input[name="seeds"]').fill('3, 4');
     await form.locator('input[name="epochs"]').fill('2');
     expect(await form.locator('.cell-count').innerText()).toContain('2 cells');
+    // The default image encoder (clip-vit-b32) has no model folder on this stack: the pre-flight
+    // refuses the grid at submission, beside the field, and nothing is launched.
     await form.locator('button[type="submit"]').click();
+    await expect.poll(() => form.locator('[data-error-for="imageEncoder"]').innerText()).toContain('not available offline');
+    expect(page.url()).toContain('#/sweeps/new');
 
+    await form.locator('select[name="imageEncoder"]').selectOption('tiny-clip');
+    await form.locator('button[type="submit"]').click();
     await page.waitForSelector('.cell-grid');
     expect(page.url()).toMatch(/#\/sweeps\/[0-9a-f-]{36}$/);
     expect(await page.locator('.page-header h1').innerText()).toBe('e2e-launched');
-    // No worker serves the queues in this test: the cells stay pending, and the page keeps polling.
+    // No worker serves the queues in this test: the cells stay pending; the page follows the sweep's events.
     expect(await page.locator('.cell-grid .square.status-pending').count()).toBe(2);
     expect(await page.locator('.warning', { hasText: 'random fixture' }).count()).toBe(1);
     const cancel = page.locator('button', { hasText: 'Cancel sweep' });
@@ -193,15 +220,20 @@ describe.skipIf(!chromiumCheck.ok)(`dashboard in a browser${chromiumCheck.ok ? '
 
   it('compares two runs: metrics side by side, overlaid curves and a significance test', async () => {
     await open(`#/compare?ids=${seeded.predictedRunId},${seeded.comparedRunId}`);
-    await page.waitForSelector('#compare-metrics');
-    expect(await page.locator('#compare-metrics tbody tr').count()).toBe(2);
-    expect(await page.locator('#compare-metrics tbody tr').first().innerText()).toContain('baseline');
+    await page.waitForSelector('#compare-series');
+    // One row per run, in the order asked, with its metrics side by side.
+    const rows = page.locator('#compare-series tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await page.locator('#compare-series thead').innerText()).toMatch(/SRCC\s+PLCC\s+PLCC \(logistic\)\s+KRCC\s+RMSE/);
+    // The seeded figures (dashboard-seed.ts): SRCC, PLCC, PLCC + 0.005, SRCC − 0.15, 0.42.
+    expect(await rows.first().innerText()).toMatch(/bert-base\/concat\/r0\/s0\s+1\s+0\.7100 \(n=1\)\s+0\.7400 \(n=1\)\s+0\.7450 \(n=1\)\s+0\.5600 \(n=1\)\s+0\.4200 \(n=1\)/);
+    expect(await rows.nth(1).innerText()).toMatch(/bert-base\/cross_attention\/r0\/s0\s+1\s+0\.8000 \(n=1\)\s+0\.8500 \(n=1\)/);
     await page.waitForSelector('#compare-curves .main-svg');
     const traces = await page.evaluate(() => (document.getElementById('compare-curves') as unknown as { data: unknown[] }).data.length);
     expect(traces).toBe(2);
     // Both runs predicted the same items: Steiger's test for dependent correlations.
     expect(await page.locator('ul.notes li').allInnerTexts()).toEqual([]);
-    const significance = page.locator('#compare-significance tbody tr');
+    const significance = page.locator('#compare-pairwise tbody tr');
     expect(await significance.count()).toBe(1);
     expect(await significance.innerText()).toContain('Steiger');
     await page.locator('#compare-metric').selectOption('trainLoss');
@@ -263,6 +295,13 @@ describe.skipIf(!chromiumCheck.ok)(`dashboard in a browser${chromiumCheck.ok ? '
     await expectNoRawValues();
   });
 
+  it('lists the task queues and their workers on the settings page (this stack runs none)', async () => {
+    await open('#/settings');
+    const rows = page.locator('#workers tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.first().innerText()).toMatch(/agiqa-cpu\s+cpu\s+no worker polls this queue/);
+  });
+
   it('creates an API token, keeps it in the browser and sends it: without it writes are refused', async () => {
     await open('#/settings');
     await page.locator('#new-token-name').fill('e2e-browser');
@@ -299,10 +338,18 @@ describe.skipIf(!chromiumCheck.ok)(`dashboard in a browser${chromiumCheck.ok ? '
   it('fits a narrow screen: wide tables scroll inside their box, not the page', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
-      for (const hash of ['#/tables/1', `#/sweeps/${seeded.sweepId}`, '#/sweeps/new']) {
+      // Each page is settled when its last-drawn part is there and no loading notice is left. Not
+      // network idleness: the live sweep page keeps its event stream open for as long as it shows.
+      const pages = [
+        { hash: '#/tables/1', drawn: '#table1-heatmap .main-svg' },
+        { hash: `#/sweeps/${seeded.sweepId}`, drawn: '#sweep-curves .main-svg' },
+        { hash: '#/sweeps/new', drawn: '#new-sweep-form' },
+      ];
+      for (const { hash, drawn } of pages) {
         await open(hash);
         await page.waitForSelector('main .page-header');
-        await page.waitForLoadState('networkidle');
+        await page.waitForSelector(drawn);
+        await expect.poll(() => page.locator('main [role="status"]').count(), { message: hash }).toBe(0);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, hash).toBeLessThanOrEqual(1);
       }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SweepDetail, Table1 } from '@agiqa/contracts';
+import type { RunSummary, SweepDetail, Table1 } from '@agiqa/contracts';
 import { createDb } from '@agiqa/db';
 import { postgresAvailable, startTestPostgres, type TestPostgres } from '@agiqa/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { cli, requireStackBuilt, runCli } from './cli.js';
  * The foundation issue's integration test: the README's path, through the real `agiqa` command —
  * `up` starts a Temporal dev server, the database, a worker and the API as processes; a dataset
  * is generated and registered; a 2 text encoders × 2 fusions sweep runs to completion on the
- * worker (ONNX tiny encoders, tfjs heads); Table 1 comes back from Postgres; `down` stops it all.
+ * worker (ONNX tiny encoders; heads trained by the engine `trainer: auto` picks); Table 1 comes back from Postgres; `down` stops it all.
  * Once on the embedded default (PGlite behind the gateway) and once on a real PostgreSQL server
  * (the one `.ci/run` starts, or a throw-away cluster).
  */
@@ -85,13 +85,19 @@ describe.each(variants)('a sweep end to end on $name', (variant) => {
         ],
         env,
       ),
-    ) as SweepDetail;
+    ) as SweepDetail & { runs: RunSummary[] };
     expect(sweep.status).toBe('completed');
     expect(sweep.runs).toHaveLength(4);
+    // trainer auto: torch where the worker found the project's Python with torch (CI requires it),
+    // else tfjs; every cell of the sweep on the same engine.
+    const expectedEngine = process.env['AGIQA_REQUIRE_PYTHON'] === '1' ? 'torch' : sweep.runs[0]?.engine;
+    expect(['torch', 'tfjs']).toContain(expectedEngine);
     for (const run of sweep.runs) {
       expect(run.status, run.cellKey).toBe('completed');
       expect(run.epochsDone, run.cellKey).toBe(EPOCHS);
-      expect(run.backend, run.cellKey).toBe('wasm');
+      expect(run.engine, run.cellKey).toBe(expectedEngine);
+      expect(run.backend, run.cellKey).toBe(expectedEngine === 'torch' ? 'torch-cpu' : 'wasm');
+      expect(run.device, run.cellKey).toBe('cpu');
       expect(Number.isFinite(run.metrics?.srcc), run.cellKey).toBe(true);
     }
 
@@ -112,11 +118,14 @@ describe.each(variants)('a sweep end to end on $name', (variant) => {
     for (const row of table.rows) {
       for (const fusion of ['concat', 'cross_attention'] as const) {
         const cell = row.cells[fusion];
-        expect(cell?.runs, `${row.textEncoder}/${fusion}`).toBe(1);
+        expect(cell?.n, `${row.textEncoder}/${fusion}`).toBe(1);
         expect(Number.isFinite(cell?.srcc) && Number.isFinite(cell?.plcc), `${row.textEncoder}/${fusion}`).toBe(true);
       }
     }
     expect(await cli(['table', '1', '--dataset', 'synth'], env)).toMatch(/Table 1[\s\S]*tiny-bert[\s\S]*tiny-distilbert/);
+    // The sweep's own table, exported for a paper.
+    const latex = await cli(['table', '1', '--sweep', sweep.id, '--format', 'latex'], env);
+    expect(latex).toMatch(/\\begin\{tabular\}[\s\S]*\\toprule[\s\S]*tiny-bert[\s\S]*\\bottomrule/);
 
     const page = await fetch(state.dashboardUrl);
     expect(page.status).toBe(200);

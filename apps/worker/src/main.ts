@@ -1,13 +1,17 @@
-// The worker process: `node apps/worker/dist/main.js [--role cpu|gpu|all] [--gpu-queue NAME]`.
-// Parses configuration once, initialises the tfjs backend, connects Postgres and Temporal, runs
+// The worker process: `node apps/worker/dist/main.js [--role cpu|gpu|all] [--gpu-queue NAME] [--device N] [--allow-cpu]`.
+// Parses configuration once, sets up the training engines (tfjs, and torch where a Python with it
+// exists; a gpu worker proves its GPU or refuses to start), connects Postgres and Temporal, runs
 // the workers until SIGINT/SIGTERM, then closes everything.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { AgiqaError } from '@agiqa/contracts';
+import { openArtifacts, S3ArtifactStore } from '@agiqa/artifacts';
+import { hostname } from 'node:os';
+import { AgiqaError, workerIdentity } from '@agiqa/contracts';
 import { createDb } from '@agiqa/db';
-import { initTfjsBackend, machineInfo, trainHead } from '@agiqa/model';
+import { findTorchPython, machineInfo } from '@agiqa/model';
 import { createActivities, MODEL_ENCODER_TOOLKIT } from './activities/index.js';
 import { parseWorkerConfig, USAGE } from './config.js';
+import { detectEngines, engineIdentity } from './engines.js';
 import { createWorkers } from './worker.js';
 
 const log = (message: string) => console.log(`[agiqa worker] ${message}`);
@@ -21,8 +25,20 @@ async function main(): Promise<void> {
   const { env, role } = config;
 
   const trains = role !== 'cpu';
-  const backend = trains ? (await initTfjsBackend(env.AGIQA_TFJS_BACKEND)).name : 'none';
-  if (trains) log(`tfjs backend: ${backend}`);
+  // Before anything loads CUDA (libtensorflow in this process, torch in the engine's): the pinned
+  // GPU is the only one either engine sees, as device 0.
+  if (config.device !== null) process.env.CUDA_VISIBLE_DEVICES = String(config.device);
+  const engines = trains
+    ? await detectEngines({
+        role,
+        device: config.device,
+        allowCpu: config.allowCpu,
+        tfjsBackend: env.AGIQA_TFJS_BACKEND,
+        python: findTorchPython(env),
+        torchThreads: env.AGIQA_TORCH_THREADS,
+      })
+    : null;
+  for (const line of engines?.report ?? []) log(line);
 
   const databaseUrl = env.DATABASE_URL;
   const inProcessPglite = databaseUrl === undefined || databaseUrl.startsWith('pglite:');
@@ -30,6 +46,17 @@ async function main(): Promise<void> {
   // whoever runs it (the embedded gateway, `agiqa up --database-url`, CI).
   const db = await createDb({ url: databaseUrl, home: config.home, migrate: inProcessPglite });
   log(`database: ${db.kind}`);
+  const artifacts = openArtifacts(config.artifacts);
+  try {
+    // A wrong bucket or key pair fails here, naming what to fix, not in the first cell.
+    await artifacts.store.check();
+    // Parts of multipart uploads whose uploader was killed a day ago or more: never a key, only space.
+    if (role !== 'gpu' && artifacts.store instanceof S3ArtifactStore) await artifacts.store.abortIncompleteUploads(24 * 3600_000);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  log(`artefact store: ${artifacts.location}`);
 
   let nativeConnection: NativeConnection | undefined;
   let clientConnection: Connection | undefined;
@@ -37,6 +64,7 @@ async function main(): Promise<void> {
     nativeConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   } catch (error) {
+    await artifacts.close();
     await db.close();
     throw new AgiqaError('unavailable', `Temporal is not reachable at ${env.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
   }
@@ -46,13 +74,25 @@ async function main(): Promise<void> {
     temporal,
     cpuQueue: env.AGIQA_CPU_QUEUE,
     gpuQueues: config.gpuQueues,
+    artifacts,
     paths: config.paths,
-    models: { modelsDir: env.AGIQA_MODELS_DIR, allowRemote: env.AGIQA_ALLOW_REMOTE_MODELS },
+    models: { modelsDir: env.AGIQA_MODELS_DIR, allowRemote: env.AGIQA_ALLOW_REMOTE_MODELS, ...config.encoders },
     encoders: MODEL_ENCODER_TOOLKIT,
-    trainer: trainHead,
-    backend,
-    machine: { ...machineInfo(backend), ...(trains ? { gpuQueue: config.gpuQueue } : {}) },
-    timing: { heartbeatTimeoutMs: config.heartbeatTimeoutMs, heartbeatIntervalMs: config.heartbeatIntervalMs, trainTimeoutMs: config.trainTimeoutMs },
+    engines,
+    machine: {
+      ...machineInfo(engines?.tfjsBackend ?? null),
+      // Runs name the device they trained on (training.activities); never every GPU of the host.
+      gpu: null,
+      ...(trains ? { gpuQueue: config.gpuQueue } : {}),
+      ...(config.device !== null ? { deviceIndex: config.device } : {}),
+    },
+    log,
+    timing: {
+      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      heartbeatTimeoutMaxMs: config.heartbeatTimeoutMaxMs,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      trainTimeoutMs: config.trainTimeoutMs,
+    },
   });
 
   const started = performance.now();
@@ -65,10 +105,17 @@ async function main(): Promise<void> {
     activities,
     cpuActivitySlots: env.AGIQA_CPU_ACTIVITY_SLOTS,
     heartbeatThrottleMs: config.heartbeatIntervalMs,
+    // What `agiqa workers` shows: engine and device per worker, read back from Temporal's task-queue description.
+    identity: workerIdentity({
+      pid: process.pid,
+      host: hostname(),
+      role,
+      ...(engines ? engineIdentity(engines, config.device) : { engine: 'none' }),
+    }),
   });
   const queues = [role !== 'gpu' ? `cpu ${env.AGIQA_CPU_QUEUE}` : null, trains ? `gpu ${config.gpuQueue}` : null].filter(Boolean);
   log(`workers created in ${Math.round(performance.now() - started)} ms`);
-  log(`agiqa worker ready: role ${role}, ${queues.join(', ')}, temporal ${env.TEMPORAL_ADDRESS}/${env.TEMPORAL_NAMESPACE}, home ${config.home}, pid ${process.pid}`);
+  log(`agiqa worker ready: role ${role}, ${queues.join(', ')}, temporal ${env.TEMPORAL_ADDRESS}/${env.TEMPORAL_NAMESPACE}, home ${config.home}, artefacts ${artifacts.location}, pid ${process.pid}`);
 
   try {
     // Temporal's runtime shuts the workers down on SIGINT/SIGTERM (running activities get the grace
@@ -78,6 +125,7 @@ async function main(): Promise<void> {
     log('shutting down');
     await clientConnection.close();
     await nativeConnection.close();
+    await artifacts.close();
     await db.close();
     log('stopped');
   }

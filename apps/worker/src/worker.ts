@@ -15,7 +15,7 @@ export interface AgiqaWorkerOptions {
   cpuActivitySlots?: number;
   /** Workflow code; default: the prebuilt bundle or bundling `workflows/` now (see bundle.ts). */
   workflows?: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'>;
-  /** Grace period for running activities on shutdown (they are cancelled after it, then retried elsewhere). */
+  /** Grace period for running CPU activities on shutdown (they are cancelled after it, then retried elsewhere). */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /**
    * Longest wait before a heartbeat reaches the server (the SDK otherwise waits up to 80 % of the
@@ -29,13 +29,13 @@ export interface AgiqaWorkerOptions {
 /**
  * The Temporal workers of one process. Role `cpu`: workflows and CPU activities on the CPU queue.
  * Role `gpu`: training on one GPU queue, one activity at a time (one training per device). Role
- * `all`: both, as the embedded stack runs it.
+ * `all`: both, as the embedded stack runs it. On shutdown, CPU activities get a grace period;
+ * training is cancelled at once and hands its cell back (`trainRun`).
  */
 export async function createWorkers(options: AgiqaWorkerOptions): Promise<Worker[]> {
   const common = {
     connection: options.connection,
     namespace: options.namespace,
-    shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
     ...(options.heartbeatThrottleMs ? { maxHeartbeatThrottleInterval: options.heartbeatThrottleMs } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
   };
@@ -45,6 +45,7 @@ export async function createWorkers(options: AgiqaWorkerOptions): Promise<Worker
       await Worker.create({
         ...common,
         taskQueue: options.cpuQueue,
+        shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
         ...(options.workflows ?? workflowSource()),
         activities: options.activities.cpu,
         maxConcurrentActivityTaskExecutions: options.cpuActivitySlots ?? 4,
@@ -56,6 +57,9 @@ export async function createWorkers(options: AgiqaWorkerOptions): Promise<Worker
       await Worker.create({
         ...common,
         taskQueue: options.gpuQueue,
+        // Training hands its cell back at once on shutdown (it resumes from its last checkpoint
+        // elsewhere): waiting out a grace period would only delay the takeover.
+        shutdownGraceTime: 0,
         activities: options.activities.gpu,
         maxConcurrentActivityTaskExecutions: 1,
       }),

@@ -1,16 +1,19 @@
 import { z } from 'zod';
-import type { RunSummary, SweepDetail, SweepSummary, Table1 } from './api.js';
+import type { RunSummary, SweepDetail, SweepSummary } from './api.js';
 import { GridSpecSchema } from './grid.js';
 import {
   DATASET_FORMATS,
   FUSION_NAMES,
+  METHOD_NAMES,
   REPORT_RULES,
   RUN_STATUSES,
   SWEEP_STATUSES,
   TEXT_ENCODER_NAMES,
+  TRAINING_ENGINES,
   TRAINING_MODES,
 } from './names.js';
 import { ERROR_CODES } from './errors.js';
+import { pageSchema } from './pagination.js';
 
 /*
  * Response bodies of the HTTP API as zod schemas: the API's OpenAPI document is generated from them,
@@ -38,7 +41,8 @@ export const RunMetricsSchema = z.object({
   plcc: z.number(),
   plccLogistic: z.number().nullable(),
   krcc: z.number(),
-  rmse: z.number(),
+  /** Null where predictions are not on the MOS scale (CLIP-IQA's probabilities). */
+  rmse: z.number().nullable(),
 });
 
 export const RunSummarySchema = z.object({
@@ -46,14 +50,23 @@ export const RunSummarySchema = z.object({
   sweepId: z.string(),
   cellKey: z.string(),
   dataset: z.string(),
-  textEncoder: z.enum(TEXT_ENCODER_NAMES),
+  /** `fusion-head` (a trained head) or `clip-iqa` (zero-shot, no text encoder, fusion or seed). */
+  method: z.enum(METHOD_NAMES),
+  textEncoder: z.enum(TEXT_ENCODER_NAMES).nullable(),
   imageEncoder: z.string(),
-  fusion: z.enum(FUSION_NAMES),
+  fusion: z.enum(FUSION_NAMES).nullable(),
   splitRepeat: z.int(),
-  seed: z.int(),
+  seed: z.int().nullable(),
   status: z.enum(RUN_STATUSES),
   attempts: z.int(),
   backend: z.string().nullable(),
+  /** The training engine that trained it (`tfjs` | `torch`), its version, the device and the dtype; null before training. */
+  engine: z.enum(TRAINING_ENGINES).nullable(),
+  engineVersion: z.string().nullable(),
+  /** `cpu` or `cuda`. */
+  device: z.string().nullable(),
+  deviceName: z.string().nullable(),
+  dtype: z.string().nullable(),
   trainingMode: z.enum(TRAINING_MODES),
   reportRule: z.enum(REPORT_RULES),
   reportedEpoch: z.int().nullable(),
@@ -74,6 +87,8 @@ export const SweepSummarySchema = z.object({
   counts: z.record(z.enum(RUN_STATUSES), z.int()),
   createdAt: isoDate,
   finishedAt: isoDate.nullable(),
+  /** Hidden from the runs explorer (POST /api/sweeps/:id/archive). */
+  archived: z.boolean(),
 });
 
 /** Epochs trained over all cells of a sweep: what a progress bar shows. */
@@ -87,20 +102,19 @@ export const SweepProgressSchema = z.object({
 });
 export type SweepProgress = z.infer<typeof SweepProgressSchema>;
 
+/** `GET /api/sweeps/:id`: the sweep without its cells (`GET /api/sweeps/:id/runs` pages them). */
 export const SweepDetailSchema = SweepSummarySchema.extend({
   grid: GridSpecSchema,
-  runs: z.array(RunSummarySchema),
-  progress: SweepProgressSchema.optional(),
+  progress: SweepProgressSchema,
 });
 
 /** `GET /api/sweeps`: newest first. */
-export const SweepListSchema = z.object({
-  items: z.array(SweepSummarySchema),
-  total: z.int(),
-  limit: z.int(),
-  offset: z.int(),
-});
+export const SweepListSchema = pageSchema(SweepSummarySchema);
 export type SweepList = z.infer<typeof SweepListSchema>;
+
+/** `GET /api/sweeps/:id/runs`: a page of the sweep's cells in `cellKey` order. */
+export const SweepRunsPageSchema = pageSchema(RunSummarySchema);
+export type SweepRunsPage = z.infer<typeof SweepRunsPageSchema>;
 
 /** `POST /api/sweeps/:id/rerun-failed` (libs/orchestration `rerunFailedCells`, plus the sweep after it). */
 export const RerunResultSchema = z.object({
@@ -149,29 +163,41 @@ export const RunSplitSchema = z.object({
   test: z.int(),
 });
 
-/** `GET /api/runs/:id`. */
+/** `GET /api/runs/:id/epochs`: a page of the learning curve in epoch order. */
+export const EpochPageSchema = pageSchema(EpochMetricSchema);
+export type EpochPage = z.infer<typeof EpochPageSchema>;
+
+/** `GET /api/runs/:id`; its epochs are paginated (`GET /api/runs/:id/epochs`). */
 export const RunDetailSchema = RunSummarySchema.extend({
   /** Everything needed to reproduce the cell (hyper-parameters, head options, resolved model ids). */
   config: z.record(z.string(), z.unknown()),
   /** Machine that trained it (hostname, cpu, gpu where known). */
   machine: z.record(z.string(), z.unknown()).nullable(),
   workflowId: z.string().nullable(),
-  checkpointUri: z.string().nullable(),
+  /** Key of the latest checkpoint in the artefact store (`AGIQA_ARTIFACTS`), not a path on any machine. */
+  checkpointKey: z.string().nullable(),
+  /** The reported epoch's checkpoint (the latest under `last`); what restoring the run loads. */
+  reportedCheckpointKey: z.string().nullable(),
   split: RunSplitSchema.nullable(),
-  epochMetrics: z.array(EpochMetricSchema),
   attemptsLog: z.array(RunAttemptSchema),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
-/** `GET /api/runs/:id/predictions`: the reported epoch's test predictions. */
-export const RunPredictionsSchema = z.object({
-  runId: z.string(),
-  dataset: z.string(),
-  count: z.int(),
-  items: z.array(
-    z.object({ key: z.string(), generator: z.string(), prompt: z.string(), predicted: z.number(), mos: z.number() }),
-  ),
+/**
+ * One test item's prediction. A value that is not finite (a diverged head) is null, so a page
+ * keeps every stored row and never carries NaN.
+ */
+export const PredictionSchema = z.object({
+  key: z.string(),
+  generator: z.string(),
+  prompt: z.string(),
+  predicted: z.number().nullable(),
+  mos: z.number().nullable(),
 });
+export type Prediction = z.infer<typeof PredictionSchema>;
+
+/** `GET /api/runs/:id/predictions`: a page of the reported epoch's test predictions, in dataset order. */
+export const RunPredictionsSchema = pageSchema(PredictionSchema).extend({ runId: z.string(), dataset: z.string() });
 export type RunPredictions = z.infer<typeof RunPredictionsSchema>;
 
 /** A significance test of the SRCC difference between a baseline run and another run. */
@@ -194,6 +220,8 @@ export const RunSignificanceSchema = z.object({
   n2: z.int().nullable(),
   z: z.number(),
   p: z.number(),
+  /** `p` after Holm's step-down correction over every test of the comparison (each run against the first). */
+  pHolm: z.number(),
 });
 export type RunSignificance = z.infer<typeof RunSignificanceSchema>;
 
@@ -201,144 +229,11 @@ export type RunSignificance = z.infer<typeof RunSignificanceSchema>;
 export const RunComparisonSchema = z.object({
   runs: z.array(RunSummarySchema),
   curves: z.array(z.object({ runId: z.string(), epochs: z.array(EpochMetricSchema) })),
-  /** Each run against the first one; empty when a test is not possible (see `notes`). */
+  /** Each run against the first one, Holm-corrected across them; empty when a test is not possible (see `notes`). */
   significance: z.array(RunSignificanceSchema),
   notes: z.array(z.string()),
 });
 export type RunComparison = z.infer<typeof RunComparisonSchema>;
-
-// --- tables --------------------------------------------------------------------------------------
-
-/** Flags a figure carries: `optimistic` (selected on the test set), `uncertain`, `conflict` (see PAPER_RESULTS notes). */
-export const FIGURE_FLAGS = ['optimistic', 'uncertain', 'conflict'] as const;
-export type FigureFlag = (typeof FIGURE_FLAGS)[number];
-
-export const TableCellSchema = z.object({
-  srcc: z.number(),
-  plcc: z.number(),
-  srccStd: z.number(),
-  plccStd: z.number(),
-  runs: z.int(),
-  optimistic: z.boolean(),
-  runIds: z.array(z.string()).optional(),
-});
-
-const reportedCellSchema = z.object({ srcc: z.number(), plcc: z.number(), uncertain: z.boolean().optional() });
-
-export const Table1SettingSchema = z.object({
-  imageEncoder: z.string(),
-  label: z.string(),
-  epochs: z.int(),
-  batchSize: z.int(),
-  learningRate: z.number(),
-  reportRule: z.string(),
-  trainingMode: z.string(),
-  split: z.object({ unit: z.string(), train: z.number(), val: z.number() }),
-  head: z.record(z.string(), z.unknown()),
-});
-
-export const Table1Schema = z.object({
-  dataset: z.string().nullable(),
-  setting: Table1SettingSchema.nullable(),
-  otherSettings: z.int(),
-  fusions: z.array(z.enum(FUSION_NAMES)),
-  rows: z.array(z.object({ textEncoder: z.string(), cells: z.partialRecord(z.enum(FUSION_NAMES), TableCellSchema) })),
-  reported: z.array(z.object({ textEncoder: z.string(), cells: z.partialRecord(z.enum(FUSION_NAMES), reportedCellSchema) })),
-});
-
-/** One number pair in a table with where it came from. */
-export const FigureSchema = z.object({
-  srcc: z.number(),
-  plcc: z.number(),
-  /** `measured`: aggregated from completed runs in Postgres; `reported`: the paper's figure. */
-  source: z.enum(['measured', 'reported']),
-  /** Runs aggregated (mean over seeds and split repeats); empty for reported figures. */
-  runIds: z.array(z.string()),
-  srccStd: z.number().nullable(),
-  plccStd: z.number().nullable(),
-  /** Registered dataset the runs evaluated on (measured figures). */
-  dataset: z.string().nullable(),
-  flags: z.array(z.enum(FIGURE_FLAGS)),
-  note: z.string().nullable(),
-});
-export type Figure = z.infer<typeof FigureSchema>;
-
-export const PAPER_DATASET_COLUMNS = ['agiqa3k', 'aigciqa2023', 'pku_i2iqa'] as const;
-export type PaperDatasetColumn = (typeof PAPER_DATASET_COLUMNS)[number];
-
-export const MethodRowSchema = z.object({
-  method: z.string(),
-  group: z.enum(['traditional', 'deep', 'clip']),
-  proposed: z.boolean(),
-  source: z.enum(['measured', 'reported']),
-  /** Measured rows: the grid point the figures come from. */
-  config: z.object({ textEncoder: z.string(), fusion: z.string() }).nullable(),
-  cells: z.partialRecord(z.enum(PAPER_DATASET_COLUMNS), FigureSchema),
-});
-export type MethodRow = z.infer<typeof MethodRowSchema>;
-
-/** `GET /api/tables/2`: methods × datasets. */
-export const Table2Schema = z.object({
-  columns: z.array(
-    z.object({
-      key: z.enum(PAPER_DATASET_COLUMNS),
-      label: z.string(),
-      /** Registered dataset whose runs fill the measured rows of this column, or null. */
-      dataset: z.string().nullable(),
-    }),
-  ),
-  rows: z.array(MethodRowSchema),
-  /** How measured rows are chosen, in words. */
-  rule: z.string(),
-});
-export type Table2 = z.infer<typeof Table2Schema>;
-
-/** `GET /api/tables/3`: AGI-specific methods on AGIQA-3K. */
-export const Table3Schema = z.object({
-  dataset: z.string().nullable(),
-  rows: z.array(
-    z.object({
-      method: z.string(),
-      proposed: z.boolean(),
-      source: z.enum(['measured', 'reported']),
-      figure: FigureSchema,
-    }),
-  ),
-  rule: z.string(),
-});
-export type Table3 = z.infer<typeof Table3Schema>;
-
-export const TimingRowSchema = z.object({
-  textEncoder: z.string(),
-  imageEncoder: z.string(),
-  fusion: z.string(),
-  backend: z.string(),
-  batchSize: z.int(),
-  /** Hostname (or `unknown`) of the machine the rows were measured on. */
-  host: z.string(),
-  machine: z.record(z.string(), z.unknown()),
-  /**
-   * Per stage (`tokenize`, `text_encode`, … `total`): the median over measurements of their median
-   * and p90, in ms per image as stored (libs/model `measureLatency` divides a batch's time by its
-   * size); `samples` summed.
-   */
-  stages: z.record(z.string(), z.object({ medianMs: z.number(), p90Ms: z.number(), samples: z.int() })),
-  /** The `total` stage, ms per image; null when no total was measured. */
-  totalMsPerImage: z.number().nullable(),
-  measurements: z.int(),
-  lastMeasuredAt: isoDate,
-  runIds: z.array(z.string()),
-  /** The paper's figure for this text encoder (cross-attention model, authors' GPU server); null for tiny fixtures. */
-  paperMs: z.number().nullable(),
-});
-export type TimingRow = z.infer<typeof TimingRowSchema>;
-
-/** `GET /api/tables/timing`: measured inference latency beside the paper's 217 / 152 / 196 ms. */
-export const TimingTableSchema = z.object({
-  rows: z.array(TimingRowSchema),
-  paper: z.object({ caption: z.string(), msPerImage: z.record(z.string(), z.number()) }),
-});
-export type TimingTable = z.infer<typeof TimingTableSchema>;
 
 // --- datasets ------------------------------------------------------------------------------------
 
@@ -360,6 +255,8 @@ export const DatasetRowSchema = z.object({
   labels: z.array(z.string()),
   summary: DatasetSummarySchema,
   createdAt: isoDate,
+  /** Hidden from lists (POST /api/datasets/:id/archive); its runs stay. */
+  archived: z.boolean(),
   /** Runs that used it. */
   runCount: z.int(),
 });
@@ -426,7 +323,14 @@ export const HealthSchema = z.object({
   /** `ok` when the database and Temporal answer; `degraded` otherwise (reads may still work). */
   status: z.enum(['ok', 'degraded']),
   uptimeSeconds: z.number(),
-  database: z.object({ ok: z.boolean(), kind: z.string(), url: z.string(), error: z.string().nullable() }),
+  database: z.object({
+    ok: z.boolean(),
+    kind: z.string(),
+    url: z.string(),
+    error: z.string().nullable(),
+    /** Since when this API has seen the database unreachable (null while it answers). */
+    unreachableSince: isoDate.nullable(),
+  }),
   temporal: z.object({
     ok: z.boolean(),
     address: z.string(),
@@ -446,5 +350,4 @@ type _SchemasMatchInterfaces = [
   Assert<Same<z.infer<typeof RunSummarySchema>, RunSummary>>,
   Assert<Same<z.infer<typeof SweepSummarySchema>, SweepSummary>>,
   Assert<Same<z.infer<typeof SweepDetailSchema>, SweepDetail>>,
-  Assert<Same<z.infer<typeof Table1Schema>, Table1>>,
 ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SweepProgress } from './api-responses.js';
 import { GridSpecSchema } from './grid.js';
+import { pageQueryShape, type PageLimits } from './pagination.js';
 import {
   DATASET_FORMATS,
   FUSION_NAMES,
@@ -9,6 +10,8 @@ import {
   SWEEP_STATUSES,
   TEXT_ENCODER_NAMES,
   TRAINING_MODES,
+  type MethodName,
+  type TrainingEngineName,
 } from './names.js';
 
 /** `POST /api/datasets`: register a dataset folder, read exactly as its authors ship it. */
@@ -34,6 +37,9 @@ export const CreateSweepBodySchema = GridSpecSchema;
 
 export const SCHEDULE_OVERLAP_POLICIES = ['skip', 'buffer_one', 'allow_all', 'cancel_other'] as const;
 
+/** The longest schedule interval (a year); the column is a Postgres int4. */
+const INTERVAL_MAX_S = 365 * 24 * 3600;
+
 /** `POST /api/schedules`: retrain a grid on a cron or interval spec. */
 export const CreateScheduleBodySchema = z
   .object({
@@ -41,8 +47,8 @@ export const CreateScheduleBodySchema = z
     grid: GridSpecSchema,
     /** Cron expression (UTC), e.g. `0 3 * * 1`. */
     cron: z.string().trim().min(1).optional(),
-    /** Interval in seconds (≥ 60). */
-    intervalSeconds: z.int().min(60).optional(),
+    /** Interval in seconds, from a minute to a year. */
+    intervalSeconds: z.int().min(60).max(INTERVAL_MAX_S, 'at most a year (31,536,000 s)').optional(),
     overlap: z.enum(SCHEDULE_OVERLAP_POLICIES).default('skip'),
     paused: z.boolean().default(false),
   })
@@ -72,18 +78,49 @@ export const CreateTokenBodySchema = z
   .strict();
 export type CreateTokenBody = z.infer<typeof CreateTokenBodySchema>;
 
+/** Page sizes of the paginated lists (see pagination.ts for the convention). */
+export const PAGE_LIMITS = {
+  /** `GET /api/sweeps`, newest first. */
+  sweeps: { defaultLimit: 50, maxLimit: 200 },
+  /** `GET /api/sweeps/:id/runs`: a sweep's cells (up to the per-sweep cell limit). */
+  sweepRuns: { defaultLimit: 100, maxLimit: 500 },
+  /** `GET /api/runs/:id/epochs`: one page holds a whole learning curve of up to 1,000 epochs. */
+  epochs: { defaultLimit: 1000, maxLimit: 1000 },
+  /** `GET /api/runs/:id/predictions`: one page holds AGIQA-3K's test split. */
+  predictions: { defaultLimit: 1000, maxLimit: 1000 },
+} as const satisfies Record<string, PageLimits>;
+
 /** `GET /api/sweeps?status=&scheduleId=&limit=&offset=` (query strings, hence coercion). */
 export const ListSweepsQuerySchema = z
   .object({
     status: z.enum(SWEEP_STATUSES).optional(),
     scheduleId: z.string().min(1).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
+    ...pageQueryShape(PAGE_LIMITS.sweeps),
   })
   .strict();
 export type ListSweepsQuery = z.infer<typeof ListSweepsQuerySchema>;
 
-/** `GET /api/runs/compare?ids=a,b,c`: 2 to 8 distinct run ids; the first is the baseline. */
+/** `GET /api/sweeps/:id/runs?status=&limit=&offset=`: a sweep's cells in `cellKey` order. */
+export const ListSweepRunsQuerySchema = z
+  .object({
+    status: z.enum(RUN_STATUSES).optional(),
+    ...pageQueryShape(PAGE_LIMITS.sweepRuns),
+  })
+  .strict();
+export type ListSweepRunsQuery = z.infer<typeof ListSweepRunsQuerySchema>;
+
+/** `GET /api/runs/:id/epochs?limit=&offset=`: epoch rows in epoch order. */
+export const ListEpochsQuerySchema = z.object(pageQueryShape(PAGE_LIMITS.epochs)).strict();
+export type ListEpochsQuery = z.infer<typeof ListEpochsQuerySchema>;
+
+/** `GET /api/runs/:id/predictions?limit=&offset=`: predictions in the dataset's item order. */
+export const ListPredictionsQuerySchema = z.object(pageQueryShape(PAGE_LIMITS.predictions)).strict();
+export type ListPredictionsQuery = z.infer<typeof ListPredictionsQuerySchema>;
+
+/**
+ * `GET /api/runs/compare?ids=a,b,c`: 2 to 100 distinct run ids; the first is the baseline. More
+ * runs, or groups: `POST /api/runs/compare` (CompareBodySchema).
+ */
 export const CompareRunsQuerySchema = z
   .object({
     ids: z
@@ -93,36 +130,12 @@ export const CompareRunsQuerySchema = z
         z
           .array(z.string())
           .min(2, 'give at least two run ids, comma-separated')
-          .max(8, 'compare at most 8 runs')
+          .max(100, 'compare at most 100 runs here; POST /api/runs/compare takes any number')
           .refine((ids) => new Set(ids).size === ids.length, 'run ids must be distinct'),
       ),
   })
   .strict();
 export type CompareRunsQuery = z.infer<typeof CompareRunsQuerySchema>;
-
-/** `GET /api/tables/1?dataset=`; omitted: the dataset with the most completed runs. */
-export const Table1QuerySchema = z
-  .object({
-    dataset: z.string().min(1).optional(),
-    /** Show the setting this sweep ran (default: the setting of the latest completed run). */
-    sweep: z.string().min(1).optional(),
-  })
-  .strict();
-export type Table1Query = z.infer<typeof Table1QuerySchema>;
-
-/**
- * `GET /api/tables/2` and `/3`: which registered dataset stands for each of the paper's datasets.
- * Omitted: the dataset of that format (AGIQA-3K, AIGCIQA2023; PKU-I2IQA: a manifest dataset whose
- * name contains "pku") with the most completed runs of the measured configuration.
- */
-export const PaperTablesQuerySchema = z
-  .object({
-    agiqa3k: z.string().min(1).optional(),
-    aigciqa2023: z.string().min(1).optional(),
-    pku_i2iqa: z.string().min(1).optional(),
-  })
-  .strict();
-export type PaperTablesQuery = z.infer<typeof PaperTablesQuerySchema>;
 
 /** Headline metrics of a finished run (at the epoch its report rule picked). */
 export interface RunMetrics {
@@ -130,7 +143,8 @@ export interface RunMetrics {
   plcc: number;
   plccLogistic: number | null;
   krcc: number;
-  rmse: number;
+  /** Null where predictions are not on the MOS scale (CLIP-IQA's probabilities). */
+  rmse: number | null;
 }
 
 export interface RunSummary {
@@ -138,14 +152,22 @@ export interface RunSummary {
   sweepId: string;
   cellKey: string;
   dataset: string;
-  textEncoder: (typeof TEXT_ENCODER_NAMES)[number];
+  /** `fusion-head` (a trained head) or `clip-iqa` (zero-shot: no text encoder, fusion or seed). */
+  method: MethodName;
+  textEncoder: (typeof TEXT_ENCODER_NAMES)[number] | null;
   imageEncoder: string;
-  fusion: (typeof FUSION_NAMES)[number];
+  fusion: (typeof FUSION_NAMES)[number] | null;
   splitRepeat: number;
-  seed: number;
+  seed: number | null;
   status: (typeof RUN_STATUSES)[number];
   attempts: number;
   backend: string | null;
+  /** Training engine that trained it, its version, the device (`cpu` | `cuda`) and its name, the dtype; null before training. */
+  engine: TrainingEngineName | null;
+  engineVersion: string | null;
+  device: string | null;
+  deviceName: string | null;
+  dtype: string | null;
   trainingMode: (typeof TRAINING_MODES)[number];
   reportRule: (typeof REPORT_RULES)[number];
   reportedEpoch: number | null;
@@ -167,55 +189,12 @@ export interface SweepSummary {
   counts: Record<(typeof RUN_STATUSES)[number], number>;
   createdAt: string;
   finishedAt: string | null;
+  archived: boolean;
 }
 
+/** A sweep without its cells: those are paginated (`GET /api/sweeps/:id/runs`). */
 export interface SweepDetail extends SweepSummary {
   grid: z.infer<typeof GridSpecSchema>;
-  runs: RunSummary[];
-  /** Epochs trained over all cells (the API fills it). */
-  progress?: SweepProgress;
-}
-
-/** One Table-1 cell: aggregated over the runs (seeds × split repeats) of that grid point. */
-export interface TableCell {
-  srcc: number;
-  plcc: number;
-  /** Standard deviation over runs (0 with one run). */
-  srccStd: number;
-  plccStd: number;
-  runs: number;
-  /** Set when any run used `best-on-test`: the figure is optimistic. */
-  optimistic: boolean;
-  /** The runs aggregated (provenance), where the producer lists them. */
-  runIds?: string[];
-}
-
-/** `GET /api/tables/1`: text encoder × fusion → SRCC, PLCC, from Postgres. */
-/**
- * What must be equal for runs to share a Table-1 cell: every grid option except the cell's own
- * (text encoder, fusion, seed, split repeat). Runs of different settings (another label, epoch
- * count, image encoder, split unit, head…) are never averaged together.
- */
-export interface Table1Setting {
-  imageEncoder: string;
-  label: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  reportRule: string;
-  trainingMode: string;
-  split: { unit: string; train: number; val: number };
-  head: Record<string, unknown>;
-}
-
-export interface Table1 {
-  dataset: string | null;
-  /** The setting the rows aggregate (null when nothing has completed). */
-  setting: Table1Setting | null;
-  /** Other settings with completed runs on this dataset (pick one with `?sweep=`). */
-  otherSettings: number;
-  fusions: (typeof FUSION_NAMES)[number][];
-  rows: { textEncoder: string; cells: Partial<Record<(typeof FUSION_NAMES)[number], TableCell>> }[];
-  /** The paper's figures for the same rows where the paper has them (see reference/). */
-  reported: { textEncoder: string; cells: Partial<Record<(typeof FUSION_NAMES)[number], { srcc: number; plcc: number; uncertain?: boolean }>> }[];
+  /** Epochs trained over all cells. */
+  progress: SweepProgress;
 }

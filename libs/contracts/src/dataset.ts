@@ -21,6 +21,19 @@ export interface DatasetItemRecord {
   mos: Record<string, number>;
   /** label → std of the ratings, where published. */
   mosStd?: Record<string, number>;
+  /** The image file's digest, taken when the dataset is read with its images checked. */
+  image?: ImageDigest;
+}
+
+/**
+ * An image file's content digest. Image feature keys hash `sha256`, so a changed image is
+ * extracted again; `size` and `mtimeMs` tell whether the file must be hashed again.
+ */
+export interface ImageDigest {
+  /** sha256 of the file's bytes, hex. */
+  sha256: string;
+  size: number;
+  mtimeMs: number;
 }
 
 /** What `agiqa data inspect` prints, and what registration stores as `Dataset.summary`. */

@@ -23,9 +23,33 @@ export type TextEncoderName = (typeof TEXT_ENCODER_NAMES)[number];
 export const IMAGE_ENCODER_NAMES = ['clip-vit-b32', 'tiny-clip'] as const;
 export type ImageEncoderName = (typeof IMAGE_ENCODER_NAMES)[number];
 
+/**
+ * ONNX precision of the encoders. `fp32`: the exported graphs as they are. `q8`: onnxruntime's
+ * int8 dynamic quantisation of their matrix products (`*_quantized.onnx`, what transformers.js loads
+ * for dtype q8): faster on CPUs, at an accuracy cost BENCHMARKS.md measures.
+ */
+export const ENCODER_DTYPES = ['fp32', 'q8'] as const;
+export type EncoderDtype = (typeof ENCODER_DTYPES)[number];
+
+/**
+ * How images are resized before the vision encoder. `pillow`: Pillow's resampling reproduced bit
+ * for bit (the features equal those of Hugging Face's Python processor). `libvips`: sharp's resize
+ * (libvips, bicubic), off the JavaScript thread and faster, but not bit-identical to Pillow.
+ */
+export const IMAGE_RESIZE_METHODS = ['pillow', 'libvips'] as const;
+export type ImageResizeMethod = (typeof IMAGE_RESIZE_METHODS)[number];
+
 /** The paper's three fusion mechanisms (Table 1 columns). */
 export const FUSION_NAMES = ['concat', 'cosine', 'cross_attention'] as const;
 export type FusionName = (typeof FUSION_NAMES)[number];
+
+/**
+ * What a grid cell runs. `fusion-head`: the paper's model, a fusion head trained on frozen text and
+ * image features (one cell per text encoder × fusion × seed). `clip-iqa`: the zero-shot CLIP
+ * antonym baseline (Eqs. 1–2) scored on the same test split, nothing trained.
+ */
+export const METHOD_NAMES = ['fusion-head', 'clip-iqa'] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
 
 /** On-disk dataset layouts the loaders read exactly as their authors ship them. */
 export const DATASET_FORMATS = ['agiqa3k', 'aigciqa2023', 'manifest'] as const;
@@ -48,6 +72,20 @@ export type ReportRule = (typeof REPORT_RULES)[number];
 /** `frozen`: encoders fixed, features cached. `finetune`: encoders trained too (the paper's claim). */
 export const TRAINING_MODES = ['frozen', 'finetune'] as const;
 export type TrainingMode = (typeof TRAINING_MODES)[number];
+
+/**
+ * The training engines behind the GPU queues: `tfjs` in the worker's process (zero-install, the
+ * embedded stack's default) and `torch`, the Python package libs/torch-engine run as a subprocess.
+ */
+export const TRAINING_ENGINES = ['tfjs', 'torch'] as const;
+export type TrainingEngineName = (typeof TRAINING_ENGINES)[number];
+
+/**
+ * A grid's choice of engine. `auto`: torch when the worker that trains the cell found a working
+ * Python with torch at start-up, else tfjs (each run records the engine that trained it).
+ */
+export const TRAINERS = ['auto', ...TRAINING_ENGINES] as const;
+export type Trainer = (typeof TRAINERS)[number];
 
 export const RUN_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

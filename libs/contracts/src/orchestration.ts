@@ -43,3 +43,19 @@ export const workflowIds = {
   features: (featureKey: string) => `features-${featureKey}`,
   schedule: (scheduleId: string) => `schedule-${scheduleId}`,
 } as const;
+
+/**
+ * Dynamic configuration of the Temporal dev server that `agiqa up` and the tests start (server
+ * 1.29): the priority-aware matcher with fairness, so that interactive single runs are dispatched
+ * before sweep cells and sweeps share the queues fairly (see the worker's `cellPriority`), and one
+ * partition per task queue, so that ordering is exact on one machine (a cluster keeps its default
+ * partitions; priority then holds per partition).
+ */
+export const TEMPORAL_DEV_SERVER_ARGS: readonly string[] = [
+  '--dynamic-config-value',
+  'matching.enableFairness=true',
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];

@@ -16,6 +16,7 @@ export {
   type ValidationReport,
 } from './validate/dataset.js';
 export { datasetContentHash, summariseItems } from './validate/summary.js';
+export { ProblemCollector } from './validate/problems.js';
 
 // Reproducible splits.
 export {
@@ -30,12 +31,12 @@ export {
   type SplitSummary,
 } from './splits/split.js';
 export { listSplitFolds, splitFromFiles } from './splits/files.js';
-export { Xoshiro128 } from './splits/prng.js';
 
 // File formats (also used by tools and tests that build author-layout fixtures).
 export { parseCsv, formatCsvRow, type CsvRecord } from './io/csv.js';
 export { readMat, readMatVariable, writeMat, type MatVariable, type MatMatrixInput } from './io/mat.js';
 export { readXlsx } from './io/xlsx.js';
+export { currentImageDigests, digestFile } from './io/image-digest.js';
 
 // The synthetic AGI dataset.
 export { synthesizeDataset, SYNTH_LIMITS, type SynthesizeOptions, type SynthesizeResult, type SynthImage } from './synthetic/synthesize.js';

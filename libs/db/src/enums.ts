@@ -1,4 +1,4 @@
-import type { ReportRule } from '@agiqa/contracts';
+import type { MethodName, ReportRule } from '@agiqa/contracts';
 import type { $Enums } from './generated/prisma/client.js';
 
 /**
@@ -26,6 +26,19 @@ export function toDbReportRule(rule: ReportRule): $Enums.ReportRule {
 /** `'best_on_val'` → `'best-on-val'` (what contracts and the API speak). */
 export function fromDbReportRule(rule: $Enums.ReportRule): ReportRule {
   return REPORT_RULE_FROM_DB[rule];
+}
+
+const METHOD_TO_DB = { 'fusion-head': 'fusion_head', 'clip-iqa': 'clip_iqa' } as const satisfies Record<MethodName, $Enums.RunMethod>;
+const METHOD_FROM_DB = { fusion_head: 'fusion-head', clip_iqa: 'clip-iqa' } as const satisfies Record<$Enums.RunMethod, MethodName>;
+
+/** `'clip-iqa'` → `'clip_iqa'` (what a Prisma query takes). */
+export function toDbMethod(method: MethodName): $Enums.RunMethod {
+  return METHOD_TO_DB[method];
+}
+
+/** `'clip_iqa'` → `'clip-iqa'` (what contracts and the API speak). */
+export function fromDbMethod(method: $Enums.RunMethod): MethodName {
+  return METHOD_FROM_DB[method];
 }
 
 // Every other enum is spelled alike on both sides; these fail to compile when one side changes.

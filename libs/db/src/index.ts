@@ -15,7 +15,7 @@ export type {
   Sweep,
   TimingMeasurement,
 } from './generated/prisma/client.js';
-export { fromDbReportRule, toDbReportRule } from './enums.js';
+export { fromDbMethod, fromDbReportRule, toDbMethod, toDbReportRule } from './enums.js';
 
 export { createDb, type CreateDbOptions, type Db } from './connection/create-db.js';
 export { parseDatabaseUrl, redactUrl, type DatabaseLocation } from './connection/database-url.js';
@@ -30,4 +30,18 @@ export {
 export { defaultMigrationsDir, readMigrations, type MigrationFile } from './migrations/migration-files.js';
 export type { MigrationTarget } from './migrations/sql-session.js';
 
-export { createSweep, getTable1, registerDataset, resolveGridDatasets, runConfig, saveSplitManifest, type RunConfig } from './repositories/index.js';
+export { createSweep, insertSweep, registerDataset, resolveGridDatasets, runConfig, saveSplitManifest, type ClipIqaRunConfig, type FusionHeadRunConfig, type RunConfig } from './repositories/index.js';
+export {
+  getTable1,
+  getTable2,
+  getTable3,
+  getTimingTable,
+  listSettings,
+  matchedReplicates,
+  MEASURED_METHODS,
+  type ComparedSide,
+  type MatchedCell,
+  type MatchedReplicates,
+  type MeasuredMethod,
+} from './tables/index.js';
+export { startGateway, type GatewayOptions, type PgliteGateway } from './gateway/gateway.js';

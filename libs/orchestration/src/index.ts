@@ -25,3 +25,4 @@ export {
   type ScheduleOverlap,
   type ScheduleState,
 } from './schedules.js';
+export { describeWorkers } from './workers.js';

@@ -61,6 +61,8 @@ describe(rerunFailedCells.name, () => {
     expect(result.runIds).toEqual([runs[1].id, runs[2].id]);
     const after = await db.prisma.run.findMany({ where: { sweepId: sweep.id }, orderBy: { cellKey: 'asc' } });
     expect(after.map((r) => r.status)).toEqual(['completed', 'pending', 'pending']);
+    // Re-run cells start without the previous attempt's error (it stays in their RunAttempt rows).
+    expect(after.map((r) => r.error)).toEqual([null, null, null]);
     expect(after[0].updatedAt).toEqual(runs[0].updatedAt);
     expect(await db.prisma.sweep.findUniqueOrThrow({ where: { id: sweep.id } })).toMatchObject({ executions: 2, status: 'pending' });
 

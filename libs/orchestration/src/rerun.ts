@@ -53,7 +53,8 @@ export async function rerunFailedCells(
       data: { executions: execution, status: 'pending', finishedAt: null, workflowId: sweepWorkflowId(sweepId, execution) },
     });
     if (claimed.count === 0) throw new AgiqaError('conflict', `a re-run of sweep ${sweepId} was started concurrently`);
-    await tx.run.updateMany({ where: { id: { in: runs.map((r) => r.id) } }, data: { status: 'pending' } });
+    // The previous attempt's error stays in its RunAttempt row; the cell itself starts clean.
+    await tx.run.updateMany({ where: { id: { in: runs.map((r) => r.id) } }, data: { status: 'pending', error: null } });
     return runs;
   });
 

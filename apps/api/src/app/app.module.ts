@@ -10,6 +10,7 @@ import { SchedulesModule } from './schedules/schedules.module.js';
 import { SweepsModule } from './sweeps/sweeps.module.js';
 import { TablesModule } from './tables/tables.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import { WorkersModule } from './workers/workers.module.js';
 import { ZodValidationPipe } from './validation/zod-dto.js';
 
 /** The whole API: one module per domain, plus the global filter (errors) and pipe (validation). */
@@ -27,6 +28,7 @@ export class AppModule {
         RunsModule,
         TablesModule,
         SchedulesModule,
+        WorkersModule,
         OpenApiModule,
       ],
       providers: [

@@ -7,9 +7,7 @@ import type { CoreDeps } from './core.module.js';
 import { dashboardMiddleware } from './dashboard/dashboard.js';
 import { toErrorResponse } from './errors/error-mapping.js';
 import { API_PREFIX } from './prefix.js';
-
-/** Largest JSON body accepted (a grid spec is a few hundred bytes). */
-const BODY_LIMIT = '1mb';
+import { crossOriginPolicy } from './security/cross-origin.js';
 
 export interface CreateApiOptions {
   /** `false` silences Nest's logger (tests); default: Nest's console logger. */
@@ -28,7 +26,9 @@ export async function createApiApp(deps: CoreDeps, options: CreateApiOptions = {
   });
   app.setGlobalPrefix(API_PREFIX);
   app.disable('x-powered-by');
-  app.use(requireJsonBody, express.json({ limit: BODY_LIMIT, strict: true }), bodyErrorHandler);
+  // The largest body is a deployment setting (AGIQA_API_MAX_BODY_BYTES; a grid spec is a few hundred bytes).
+  const maxBody = deps.env.AGIQA_API_MAX_BODY_BYTES;
+  app.use(crossOriginPolicy(deps.env.AGIQA_CORS_ORIGINS), requireJsonBody, express.json({ limit: maxBody, strict: true }), bodyErrorHandler(maxBody));
   app.use(dashboardMiddleware(deps.info.dashboardDir));
   return app;
 }
@@ -48,9 +48,23 @@ function requireJsonBody(request: Request, _response: Response, next: NextFuncti
   next();
 }
 
-/** Express-level errors (body parsing) in the same format and status mapping as the exception filter. */
-function bodyErrorHandler(error: unknown, _request: Request, response: Response, next: NextFunction): void {
-  if (response.headersSent) return next(error);
-  const { status, body } = toErrorResponse(error);
-  response.status(status).json(body);
+/**
+ * Express-level errors (cross-site refusals, body parsing) in the same format and status mapping as the exception
+ * filter; a body over the limit is a 400 that names the limit.
+ */
+function bodyErrorHandler(maxBody: number) {
+  return (error: unknown, _request: Request, response: Response, next: NextFunction): void => {
+    if (response.headersSent) return next(error);
+    const { status, body } = toErrorResponse(tooLarge(error, maxBody) ?? error);
+    response.status(status).json(body);
+  };
+}
+
+function tooLarge(error: unknown, maxBody: number): Error | null {
+  if ((error as { type?: unknown } | null)?.type !== 'entity.too.large') return null;
+  const length = (error as { length?: unknown }).length;
+  return invalidInput(
+    `request body${typeof length === 'number' ? ` of ${length} bytes` : ''} is larger than the limit of ${maxBody} bytes (AGIQA_API_MAX_BODY_BYTES)`,
+    [{ path: '(body)', message: `more than ${maxBody} bytes` }],
+  );
 }

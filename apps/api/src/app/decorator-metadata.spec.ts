@@ -10,7 +10,8 @@ import { TemporalService } from './temporal/temporal.service.js';
 // `emitDecoratorMetadata` records. Vitest's default transform (esbuild) records none; swc does.
 describe('decorator metadata in tests (unplugin-swc)', () => {
   it('records constructor parameter types for dependency injection', () => {
-    expect(Reflect.getMetadata('design:paramtypes', SweepsService)).toEqual([DatabaseService, TemporalService]);
+    // The settings (an interface, recorded as Object) are injected by their token (@Inject(API_ENV)).
+    expect(Reflect.getMetadata('design:paramtypes', SweepsService)).toEqual([DatabaseService, TemporalService, Object]);
   });
 
   it('records handler parameter types, which carry the zod DTOs', () => {

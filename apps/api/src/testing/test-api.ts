@@ -59,6 +59,8 @@ export interface StartTestApiOptions {
   listenOnAllInterfaces?: boolean;
   /** Reuse a database (and leave closing it to the caller). */
   db?: Db;
+  /** Live streams' database read interval (ms); default the app's 1000. */
+  liveIntervalMs?: number;
 }
 
 export async function startTestApi(options: StartTestApiOptions = {}): Promise<TestApi> {
@@ -73,6 +75,7 @@ export async function startTestApi(options: StartTestApiOptions = {}): Promise<T
       db: dbForApp,
       temporal,
       info: { version: '0.0.0-test', dashboardDir: options.dashboardDir ?? mkdtempSync(join(tmpdir(), 'agiqa-dashboard-')) },
+      ...(options.liveIntervalMs ? { liveIntervalMs: options.liveIntervalMs } : {}),
     },
     process.env.AGIQA_TEST_API_LOG ? {} : { logger: false },
   );
@@ -94,6 +97,12 @@ export async function startTestApi(options: StartTestApiOptions = {}): Promise<T
       Object.assign(headers, request.headers);
       const base = request.host ? `http://${request.host}:${port}` : url;
       const response = await fetch(`${base}${path}`, { method, headers, body });
+      // An event stream ends only with its sweep or run: its status and headers are the answer here
+      // (read the events with a stream client, as live.spec does); the body is cancelled.
+      if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+        await response.body?.cancel();
+        return { status: response.status, body: undefined as T, text: '', headers: response.headers };
+      }
       const text = await response.text();
       let parsed: unknown = text;
       try {

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from '../main.js';
+import type { Command } from 'commander';
+import { buildProgram, run } from '../main.js';
 
 /** Runs the CLI in-process and captures what it prints. */
 async function agiqa(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -115,8 +116,15 @@ describe('agiqa sweep start', () => {
   it('rejects a bad grid before contacting any server, naming the fields', async () => {
     const { code, err } = await agiqa('sweep', 'start', '--encoders', 'bert-large', '--fusions', 'concat', '--datasets', 'd', '--seeds', '0', '--epochs', '0');
     expect(code).toBe(2);
-    expect(err).toContain('encoders.0');
-    expect(err).toContain('epochs');
+    expect(err).toContain('--encoders: "bert-large" is not one of bert-base, distilbert, roberta');
+    expect(err).toContain('--epochs must be ≥ 1, got 0');
+  });
+
+  it('says which flag is missing and what it takes, in the user\'s words', async () => {
+    const { code, err } = await agiqa('sweep', 'start', '--encoders', 'tiny-bert', '--datasets', 'd', '--seeds', '0');
+    expect(code).toBe(2);
+    expect(err).toContain('--fusions is required; one of concat, cosine, cross_attention');
+    expect(err).not.toMatch(/Invalid input|expected array/);
   });
 
   it('names a flag whose value is not a number', async () => {
@@ -131,6 +139,41 @@ describe('agiqa table', () => {
     const { code, err } = await agiqa('table', '2', '--dataset', 'a3k');
     expect(code).toBe(2);
     expect(err).toContain('--dataset does not apply to table 2; it takes --agiqa3k, --aigciqa2023, --pku-i2iqa');
-    expect((await agiqa('table', '5')).err).toContain('unknown table "5"; valid: 1, 2, 3, timing');
+    expect((await agiqa('table', '5')).err).toContain('unknown table "5"; valid: 1, 2, 3, timing, settings');
+    expect((await agiqa('table', 'timing', '--plcc', 'logistic')).err).toContain('--plcc does not apply to table timing; it takes --include-in-progress');
+    expect((await agiqa('table', '1', '--hide-published')).err).toContain('--hide-published does not apply to table 1');
+  });
+
+  it('refuses an unknown format and contradicting format flags before calling the API', async () => {
+    expect(await agiqa('table', '1', '--format', 'pdf')).toMatchObject({ code: 2, err: expect.stringContaining('--format must be one of text, json, latex, csv, md, got "pdf"') });
+    expect((await agiqa('table', '1', '--format', 'csv', '--json')).err).toContain('--json and --format csv disagree');
+    expect((await agiqa('table', 'settings', '--format', 'latex')).err).toContain('prints text or JSON only');
+  });
+});
+
+describe('agiqa significance of settings', () => {
+  it('takes two settings or two correlations, never a mix, naming what is missing', async () => {
+    expect(await agiqa('significance', '--a', 'set_0123456789ab')).toMatchObject({ code: 2, err: expect.stringContaining('give both --a and --b') });
+    expect((await agiqa('significance', '--a', 'x', '--b', 'y', '--r1', '0.5')).err).toContain('--r1 belong to the Fisher test');
+    expect((await agiqa('significance', '--r1', '0.8')).err).toContain('missing --r2, --n');
+    expect((await agiqa('significance', '--r1', '0.8', '--r2', '0.7', '--n', '50', '--metric', 'plcc')).err).toContain('--metric need --a and --b');
+  });
+});
+
+describe('every command', () => {
+  it('accepts --json', () => {
+    const leaves: Command[] = [];
+    const walk = (command: Command) => (command.commands.length === 0 ? leaves.push(command) : command.commands.forEach(walk));
+    walk(buildProgram());
+    const path = (c: Command): string => (c.parent && c.parent.parent ? `${path(c.parent)} ${c.name()}` : c.name());
+    expect(leaves.length).toBeGreaterThan(20);
+    expect(leaves.filter((c) => !c.options.some((o) => o.long === '--json')).map(path)).toEqual([]);
+  });
+
+  it('prints JSON only on stdout with --json (schedule create refuses before any request)', async () => {
+    const { code, out, err } = await agiqa('schedule', 'create', '--name', 'n', '--grid', join(dir, 'missing.json'), '--every', '60', '--json');
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain('--grid');
   });
 });

@@ -10,6 +10,7 @@ import {
 import { Option, type Command } from 'commander';
 import { ApiClient } from '../api-client.js';
 import { parse } from '../cli-error.js';
+import { createProgress, progressMode, type ProgressMode } from '../progress/progress.js';
 
 interface SourceFlags {
   format: string;
@@ -50,9 +51,8 @@ export function registerDataCommands(program: Command): void {
     .option('--seed <n>', 'seed (same seed → same dataset)', parse.int('--seed', 0), 0)
     .option('--json', 'print JSON')
     .action(async (flags: { out: string; images: number; seed: number; json?: boolean }) => {
-      const { synthesizeDataset } = await import('@agiqa/data');
       const started = Date.now();
-      const result = await synthesizeDataset({ outDir: resolve(flags.out), images: flags.images, seed: flags.seed });
+      const result = await synthesizeWithProgress({ outDir: resolve(flags.out), images: flags.images, seed: flags.seed }, progressMode(flags.json));
       const seconds = (Date.now() - started) / 1000;
       // The per-image detail (`result.images`) is for programs; the CLI prints the summary.
       const { csvPath, count, mapping, pixelsHash } = result;
@@ -118,4 +118,15 @@ export function registerDataCommands(program: Command): void {
       if (flags.json) console.log(JSON.stringify(created, null, 2));
       else console.log(`registered dataset ${created.name} (${created.itemCount} items, id ${created.id})`);
     });
+}
+
+/** `synthesizeDataset` with a progress bar over the images (plain lines off a terminal, none for JSON). */
+export async function synthesizeWithProgress(options: { outDir: string; images: number; seed: number }, mode: ProgressMode) {
+  const { synthesizeDataset } = await import('@agiqa/data');
+  const progress = createProgress({ label: 'synthesising', unit: 'images', mode });
+  try {
+    return await synthesizeDataset({ ...options, onProgress: (done, total) => progress.update(done, total) });
+  } finally {
+    progress.stop();
+  }
 }

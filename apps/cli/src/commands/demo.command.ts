@@ -7,13 +7,18 @@ import { parse } from '../cli-error.js';
 import { renderTable1 } from '../format/table1.js';
 import { stackPaths } from '../stack/paths.js';
 import { up } from '../stack/stack.js';
-import { followSweep } from './sweep.command.js';
+import { progressMode } from '../progress/progress.js';
+import { synthesizeWithProgress } from './data.command.js';
+import { waitAndReport } from './sweep.command.js';
 
 interface DemoFlags {
   images: number;
   epochs: number;
   seed: number;
   dataset: string;
+  port?: number;
+  ephemeralPorts?: boolean;
+  json?: boolean;
 }
 
 /**
@@ -33,28 +38,31 @@ export function registerDemoCommand(program: Command): void {
     .option('--epochs <n>', 'epochs per run', parse.int('--epochs', 1), 60)
     .option('--seed <n>', 'dataset and training seed', parse.int('--seed', 0), 0)
     .option('--dataset <name>', 'dataset name to register (default: synth-demo-<images>-s<seed>)')
+    .option('--port <port>', 'API port (default 8750, or a free one)', parse.int('--port', 0))
+    .option('--ephemeral-ports', 'use free ports instead of the well-known ones (run beside another stack)')
+    .option('--json', 'print the final sweep, Table 1 and the URLs as JSON (no progress output)')
     .action(async (options: Omit<DemoFlags, 'dataset'> & { dataset?: string }) => {
       // The name follows the size and seed, so a demo with other settings never reuses another's data.
       const flags: DemoFlags = { ...options, dataset: options.dataset ?? `synth-demo-${options.images}-s${options.seed}` };
-      const state = await up({ log: (line) => console.log(`· ${line}`) });
+      const say = flags.json ? () => undefined : (line: string) => console.log(line);
+      const state = await up({ apiPort: flags.port, ephemeralPorts: flags.ephemeralPorts, log: flags.json ? undefined : (line) => console.log(`· ${line}`) });
       const api = new ApiClient(state.apiUrl, process.env.AGIQA_API_TOKEN || undefined);
 
       const datasetDir = join(stackPaths().home, 'datasets', `synth-${flags.images}-s${flags.seed}`);
       if (!existsSync(join(datasetDir, 'data.csv'))) {
-        console.log(`· generating ${flags.images} synthetic AGIs in ${datasetDir}`);
-        const { synthesizeDataset } = await import('@agiqa/data');
-        await synthesizeDataset({ outDir: datasetDir, images: flags.images, seed: flags.seed });
+        say(`· generating ${flags.images} synthetic AGIs in ${datasetDir}`);
+        await synthesizeWithProgress({ outDir: datasetDir, images: flags.images, seed: flags.seed }, progressMode(flags.json));
       }
       try {
         await api.post('/api/datasets', { name: flags.dataset, format: 'agiqa3k', root: datasetDir, checkImages: true });
-        console.log(`· registered dataset ${flags.dataset}`);
+        say(`· registered dataset ${flags.dataset}`);
       } catch (error) {
         if (!(error instanceof AgiqaError && error.code === 'conflict')) throw error;
         const registered = await api.get<{ root: string }>(`/api/datasets/${encodeURIComponent(flags.dataset)}`);
         if (registered.root !== datasetDir) {
           throw invalidInput(`dataset ${flags.dataset} is registered from ${registered.root}, not ${datasetDir}: choose another --dataset`);
         }
-        console.log(`· dataset ${flags.dataset} is already registered`);
+        say(`· dataset ${flags.dataset} is already registered`);
       }
 
       const grid: GridSpecInput = {
@@ -73,16 +81,21 @@ export function registerDemoCommand(program: Command): void {
         timing: { batchSizes: [1, 8], warmup: 2, repeats: 10, items: 16 },
       };
       const sweep = await api.post<SweepDetail>('/api/sweeps', grid);
-      console.log(`· sweep ${sweep.id}: ${sweep.cellCount} cells (tiny-bert, tiny-distilbert × concat, cross_attention)`);
-      const final = await followSweep(api, sweep.id, (line) => console.log(line));
+      say(`· sweep ${sweep.id}: ${sweep.cellCount} cells (tiny-bert, tiny-distilbert × concat, cross_attention)`);
+      const final = await waitAndReport(api, sweep.id, flags.json);
+      if (!final) return; // Ctrl-C: the sweep goes on; waitAndReport said how to follow it.
 
       const table = await api.get<Table1>(`/api/tables/1?dataset=${encodeURIComponent(flags.dataset)}`);
-      console.log('');
-      console.log(renderTable1(table));
-      console.log('');
-      console.log(`Dashboard: ${state.dashboardUrl}`);
-      if (state.temporal.uiUrl) console.log(`Temporal UI: ${state.temporal.uiUrl}`);
-      console.log('The stack keeps running; stop it with: npx agiqa down');
+      if (flags.json) {
+        console.log(JSON.stringify({ sweep: final, table1: table, dashboardUrl: state.dashboardUrl, temporalUiUrl: state.temporal.uiUrl ?? null }, null, 2));
+      } else {
+        console.log('');
+        console.log(renderTable1(table));
+        console.log('');
+        console.log(`Dashboard: ${state.dashboardUrl}`);
+        if (state.temporal.uiUrl) console.log(`Temporal UI: ${state.temporal.uiUrl}`);
+        console.log('The stack keeps running; stop it with: npx agiqa down');
+      }
       if (final.status !== 'completed') {
         throw new AgiqaError('internal', `sweep ${sweep.id} ended ${final.status}; see \`npx agiqa sweep status ${sweep.id}\` and \`npx agiqa logs worker\``);
       }

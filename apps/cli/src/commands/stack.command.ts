@@ -40,9 +40,11 @@ Stop it with: npx agiqa down`);
   program
     .command('down')
     .description('stop the embedded stack (data under AGIQA_HOME is kept)')
-    .action(async () => {
+    .option('--json', 'print the stopped processes as JSON')
+    .action(async (options: { json?: boolean }) => {
       const stopped = await down();
-      console.log(stopped.length > 0 ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
+      if (options.json) console.log(JSON.stringify({ stopped }, null, 2));
+      else console.log(stopped.length > 0 ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
     });
 
   program
@@ -70,13 +72,15 @@ Stop it with: npx agiqa down`);
     .description('print the last lines of a stack process log')
     .argument('<component>', 'temporal | db | worker | api')
     .option('-n, --lines <n>', 'number of lines', parse.int('--lines', 1), 50)
-    .action((component: string, options: { lines: number }) => {
+    .option('--json', 'print { component, file, lines } as JSON')
+    .action((component: string, options: { lines: number; json?: boolean }) => {
       if (!(COMPONENTS as readonly string[]).includes(component)) {
         throw invalidInput(`unknown component "${component}"; valid: ${COMPONENTS.join(', ')}`);
       }
       const paths = stackPaths();
       const file = logFile({ runDir: paths.runDir, logDir: paths.logDir }, component);
       if (!existsSync(file)) throw new Error(`no log yet at ${file}`);
-      console.log(tail(readFileSync(file, 'utf8'), options.lines));
+      const text = tail(readFileSync(file, 'utf8'), options.lines);
+      console.log(options.json ? JSON.stringify({ component, file, lines: text === '' ? [] : text.split('\n') }, null, 2) : text);
     });
 }

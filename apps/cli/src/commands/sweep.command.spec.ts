@@ -22,6 +22,16 @@ describe(gridFromFlags.name, () => {
     ).toThrow(/encoders\.0: .*; epochs: /);
   });
 
+  it('starts a zero-shot CLIP-IQA grid from flags, its options layered over the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agiqa-grid-'));
+    const path = join(dir, 'grid.json');
+    writeFileSync(path, JSON.stringify({ datasets: ['a'], clipIqa: { prompts: ['Sharp photo.', 'Blurry photo.'] } }));
+    const grid = parseOrThrow(GridSpecSchema, gridFromFlags({ file: path, methods: ['clip-iqa'], logitScale: 100 }), 'grid');
+    expect(grid).toMatchObject({ methods: ['clip-iqa'], encoders: [], clipIqa: { prompts: ['Sharp photo.', 'Blurry photo.'], logitScale: 100 } });
+    const pair = gridFromFlags({ methods: ['clip-iqa'], datasets: ['a'], clipIqaPrompts: ['Good.', 'Bad.'] });
+    expect(parseOrThrow(GridSpecSchema, pair, 'grid').clipIqa).toEqual({ prompts: ['Good.', 'Bad.'], logitScale: 1 });
+  });
+
   it('rejects a grid file that is not JSON, naming the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agiqa-grid-'));
     const path = join(dir, 'broken.json');

@@ -1,22 +1,37 @@
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  FUSION_NAMES,
+  collectPages,
   GridSpecSchema,
+  IMAGE_ENCODER_NAMES,
   invalidInput,
-  parseOrThrow,
+  METHOD_NAMES,
+  REPORT_RULES,
+  SPLIT_UNITS,
+  TEXT_ENCODER_NAMES,
+  PAGE_LIMITS,
+  TRAINERS,
+  TRAINING_MODES,
   type GridSpecInput,
   type RerunResult,
+  type RunSummary,
   type SweepDetail,
   type SweepList,
+  type SweepSummary,
+  type SweepRunsPage,
 } from '@agiqa/contracts';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ApiClient } from '../api-client.js';
 import { parse } from '../cli-error.js';
+import { inFlagWords, parseFlags, type FlagTable } from '../flag-errors.js';
+import { failureReport, followSweep, FollowInterrupted, interruptMessage, type FollowedSweep } from '../follow/follow-sweep.js';
 import { fixed4, textTable } from '../format/text-table.js';
+import { createProgress, progressMode } from '../progress/progress.js';
 
 interface StartFlags {
   file?: string;
   name?: string;
+  methods?: string[];
   encoders?: string[];
   fusions?: string[];
   datasets?: string[];
@@ -32,11 +47,13 @@ interface StartFlags {
   lr?: number;
   reportRule?: string;
   maxParallel?: number;
+  clipIqaPrompts?: string[];
+  logitScale?: number;
+  mode?: string;
+  trainer?: string;
   wait?: boolean;
   json?: boolean;
 }
-
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * The grid a `sweep start` sends: the JSON file (if any) with flags layered on top. Field names in
@@ -60,8 +77,12 @@ export function gridFromFlags(flags: StartFlags): GridSpecInput {
   if (flags.val !== undefined) split.val = flags.val;
   if (flags.repeats !== undefined) split.repeats = flags.repeats;
   if (flags.splitSeed !== undefined) split.seed = flags.splitSeed;
+  const clipIqa = { ...((base.clipIqa as Record<string, unknown> | undefined) ?? {}) };
+  if (flags.clipIqaPrompts !== undefined) clipIqa.prompts = flags.clipIqaPrompts;
+  if (flags.logitScale !== undefined) clipIqa.logitScale = flags.logitScale;
   const overrides: Record<string, unknown> = {
     name: flags.name,
+    methods: flags.methods,
     encoders: flags.encoders,
     fusions: flags.fusions,
     datasets: flags.datasets,
@@ -72,12 +93,41 @@ export function gridFromFlags(flags: StartFlags): GridSpecInput {
     learningRate: flags.lr,
     reportRule: flags.reportRule,
     maxParallel: flags.maxParallel,
+    trainingMode: flags.mode,
+    trainer: flags.trainer,
   };
   const grid: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) grid[key] = value;
   if (Object.keys(split).length > 0) grid.split = split;
+  if (Object.keys(clipIqa).length > 0) grid.clipIqa = clipIqa;
   return grid as GridSpecInput;
 }
+
+
+/** Grid fields → the `sweep start` flag that sets them (error messages name the flag). */
+export const GRID_FLAGS: FlagTable = {
+  name: { flag: '--name' },
+  methods: { flag: '--methods', choices: METHOD_NAMES },
+  encoders: { flag: '--encoders', choices: TEXT_ENCODER_NAMES },
+  fusions: { flag: '--fusions', choices: FUSION_NAMES },
+  datasets: { flag: '--datasets' },
+  seeds: { flag: '--seeds' },
+  epochs: { flag: '--epochs' },
+  imageEncoder: { flag: '--image-encoder', choices: IMAGE_ENCODER_NAMES },
+  'split.unit': { flag: '--split-unit', choices: SPLIT_UNITS },
+  'split.train': { flag: '--train' },
+  'split.val': { flag: '--val' },
+  'split.repeats': { flag: '--repeats' },
+  'split.seed': { flag: '--split-seed' },
+  batchSize: { flag: '--batch-size' },
+  learningRate: { flag: '--lr' },
+  reportRule: { flag: '--report-rule', choices: REPORT_RULES },
+  maxParallel: { flag: '--max-parallel' },
+  'clipIqa.prompts': { flag: '--clip-iqa-prompts' },
+  'clipIqa.logitScale': { flag: '--logit-scale' },
+  trainingMode: { flag: '--mode', choices: TRAINING_MODES },
+  trainer: { flag: '--trainer', choices: TRAINERS },
+};
 
 export function registerSweepCommands(program: Command): void {
   const sweep = program.command('sweep').description('launch and follow ablation grids');
@@ -87,8 +137,9 @@ export function registerSweepCommands(program: Command): void {
     .description('start a sweep over text encoder × fusion × dataset × split repeat × seed')
     .option('--file <grid.json>', 'grid spec as JSON (flags override its fields)')
     .option('--name <name>', 'a label for the sweep')
-    .option('--encoders <list>', 'text encoders, e.g. bert-base,distilbert,roberta', parse.list)
-    .option('--fusions <list>', 'concat,cosine,cross_attention', parse.list)
+    .option('--methods <list>', `what cells run: ${METHOD_NAMES.join(', ')} (default fusion-head; clip-iqa is zero-shot, one cell per dataset × split repeat)`, parse.list)
+    .option('--encoders <list>', `text encoders: ${TEXT_ENCODER_NAMES.join(', ')}`, parse.list)
+    .option('--fusions <list>', FUSION_NAMES.join(', '), parse.list)
     .option('--datasets <list>', 'registered dataset names', parse.list)
     .option('--seeds <list>', 'training seeds, e.g. 0,1,2', parse.intList('--seeds'))
     .option('--epochs <n>', 'epochs per run (paper: 100)', parse.int('--epochs'))
@@ -102,20 +153,24 @@ export function registerSweepCommands(program: Command): void {
     .option('--lr <rate>', 'Adam learning rate (paper: 1e-4)', parse.number('--lr'))
     .option('--report-rule <rule>', 'last | best-on-val | best-on-test (optimistic)')
     .option('--max-parallel <n>', 'cells in flight at once (default 4)', parse.int('--max-parallel'))
-    .option('--wait', 'follow the sweep until it finishes')
+    .option('--clip-iqa-prompts <positive,negative>', 'clip-iqa antonym pair (default "Good photo.,Bad photo."; prompts with commas: --file)', parse.list)
+    .option('--logit-scale <s>', 'clip-iqa factor on the cosines before the softmax (default 1 = the paper’s Eq. 2; CLIP’s own: 100)', parse.number('--logit-scale'))
+    .option('--mode <mode>', 'frozen (default: cached encoder features) | finetune (encoders trained too; torch engine)')
+    .option('--trainer <engine>', 'auto (default: torch where the worker has it) | tfjs | torch')
+    .option('--wait', 'follow the sweep until it finishes (a progress bar; Ctrl-C stops following, not the sweep)')
     .option('--json', 'print JSON')
     .action(async (flags: StartFlags) => {
-      const grid = parseOrThrow(GridSpecSchema, gridFromFlags(flags), 'grid');
+      const grid = parseFlags(GridSpecSchema, gridFromFlags(flags), GRID_FLAGS, 'cannot start the sweep');
       const api = ApiClient.fromEnvironment();
-      const created = await api.post<SweepDetail>('/api/sweeps', grid);
+      const created = await api.post<SweepDetail>('/api/sweeps', grid).catch((error: unknown) => {
+        throw inFlagWords(error, GRID_FLAGS);
+      });
       if (!flags.wait) {
         console.log(flags.json ? JSON.stringify(created, null, 2) : `sweep ${created.id} started: ${created.cellCount} cells`);
         return;
       }
       if (!flags.json) console.log(`sweep ${created.id} started: ${created.cellCount} cells`);
-      const final = await followSweep(api, created.id, flags.json ? () => undefined : (line) => console.log(line));
-      if (flags.json) console.log(JSON.stringify(final, null, 2));
-      if (final.status !== 'completed') process.exitCode = 1;
+      await waitAndReport(api, created.id, flags.json);
     });
 
   sweep
@@ -123,13 +178,18 @@ export function registerSweepCommands(program: Command): void {
     .description('show a sweep and its cells')
     .argument('<id>', 'sweep id')
     .option('--json', 'print JSON')
-    .option('--watch', 'follow until it finishes')
-    .action(async (id: string, flags: { json?: boolean; watch?: boolean }) => {
+    .option('--follow', 'follow until it finishes (a progress bar; Ctrl-C stops following, not the sweep)')
+    .addOption(new Option('--watch', 'same as --follow').hideHelp())
+    .action(async (id: string, flags: { json?: boolean; follow?: boolean; watch?: boolean }) => {
       const api = ApiClient.fromEnvironment();
-      const detail = flags.watch
-        ? await followSweep(api, id, flags.json ? () => undefined : (line) => console.log(line))
-        : await api.get<SweepDetail>(`/api/sweeps/${encodeURIComponent(id)}`);
-      console.log(flags.json ? JSON.stringify(detail, null, 2) : renderSweep(detail));
+      if (flags.follow || flags.watch) {
+        await waitAndReport(api, id, flags.json, (detail) => console.log(renderSweep(detail)));
+        return;
+      }
+      // The cells are paginated: read every page.
+      const detail = await api.get<SweepDetail>(`/api/sweeps/${encodeURIComponent(id)}`);
+      const withRuns = { ...detail, runs: await sweepRuns(api, id) };
+      console.log(flags.json ? JSON.stringify(withRuns, null, 2) : renderSweep(withRuns));
     });
 
   sweep
@@ -159,9 +219,10 @@ export function registerSweepCommands(program: Command): void {
     .command('cancel')
     .description('cancel a sweep: running cells stop within the heartbeat timeout')
     .argument('<id>', 'sweep id')
-    .action(async (id: string) => {
-      await ApiClient.fromEnvironment().post(`/api/sweeps/${encodeURIComponent(id)}/cancel`);
-      console.log(`cancellation requested for sweep ${id}`);
+    .option('--json', 'print the sweep (JSON)')
+    .action(async (id: string, flags: { json?: boolean }) => {
+      const summary = await ApiClient.fromEnvironment().post<SweepSummary>(`/api/sweeps/${encodeURIComponent(id)}/cancel`);
+      console.log(flags.json ? JSON.stringify(summary, null, 2) : `cancellation requested for sweep ${id}`);
     });
 
   sweep
@@ -169,36 +230,57 @@ export function registerSweepCommands(program: Command): void {
     .description('re-run only the cells that failed or were cancelled; completed cells are kept')
     .argument('<id>', 'sweep id')
     .option('--wait', 'follow the sweep until it finishes')
-    .action(async (id: string, flags: { wait?: boolean }) => {
+    .option('--json', 'print JSON (the re-run, then the final sweep with --wait)')
+    .action(async (id: string, flags: { wait?: boolean; json?: boolean }) => {
       const api = ApiClient.fromEnvironment();
       const result = await api.post<RerunResult>(`/api/sweeps/${encodeURIComponent(id)}/rerun-failed`);
       const count = result.runIds.length;
-      console.log(`re-running ${count} cell(s) of sweep ${id}`);
-      if (flags.wait && count > 0) {
-        const final = await followSweep(api, id, (line) => console.log(line));
-        if (final.status !== 'completed') process.exitCode = 1;
-      }
+      if (flags.json && !flags.wait) console.log(JSON.stringify(result, null, 2));
+      if (!flags.json) console.log(`re-running ${count} cell(s) of sweep ${id}`);
+      if (flags.wait && count > 0) await waitAndReport(api, id, flags.json);
     });
 }
 
-/** Polls a sweep until it finishes, printing one line whenever its progress changes. */
-export async function followSweep(api: ApiClient, id: string, print: (line: string) => void, intervalMs = 1000): Promise<SweepDetail> {
-  let last = '';
-  for (;;) {
-    const detail = await api.get<SweepDetail>(`/api/sweeps/${encodeURIComponent(id)}`);
-    const c = detail.counts;
-    // The API's progress: a finished cell (even a failed one) counts as all its epochs.
-    const progress = detail.progress ? `; progress ${detail.progress.epochsDone}/${detail.progress.epochsTotal} epochs` : '';
-    const line = `  ${detail.status}: ${c.completed}/${detail.cellCount} cells done, ${c.running} running, ${c.failed} failed, ${c.cancelled} cancelled${progress}`;
-    if (line !== last) print(line);
-    last = line;
-    // The sweep row can finish a moment before its last run rows are final: wait for both.
-    if (FINISHED.has(detail.status) && detail.runs.every((run) => FINISHED.has(run.status) || run.status === 'pending')) return detail;
-    await sleep(intervalMs);
+/**
+ * Follows a sweep to its end with a progress bar (plain lines when stderr is not a terminal, none
+ * with `--json`), prints why cells failed, and sets exit status 1 unless every cell completed.
+ * Ctrl-C stops following only: it says so and how to follow again, and exits 130.
+ */
+export async function waitAndReport(api: ApiClient, id: string, json: boolean | undefined, printFinal?: (detail: FollowedSweep) => void): Promise<FollowedSweep | null> {
+  const progress = createProgress({ label: `sweep ${id.slice(0, 8)}`, unit: 'epochs', mode: progressMode(json) });
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  let final: FollowedSweep;
+  try {
+    final = await followSweep(api, id, { progress, signal: controller.signal });
+  } catch (error) {
+    if (!(error instanceof FollowInterrupted)) throw error;
+    for (const line of interruptMessage(id)) console.error(line);
+    process.exitCode = 130;
+    return null;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
   }
+  if (json) console.log(JSON.stringify(final, null, 2));
+  else {
+    printFinal?.(final);
+    console.log(`sweep ${id} ${final.status}: ${final.counts.completed}/${final.cellCount} cells completed`);
+    for (const line of failureReport(final)) console.error(line);
+  }
+  if (final.status !== 'completed' || final.counts.completed !== final.cellCount) process.exitCode = 1;
+  return final;
 }
 
-export function renderSweep(detail: SweepDetail): string {
+/** Every cell of a sweep, read page by page in cellKey order. */
+export async function sweepRuns(api: ApiClient, id: string): Promise<RunSummary[]> {
+  const limit = PAGE_LIMITS.sweepRuns.maxLimit;
+  const path = `/api/sweeps/${encodeURIComponent(id)}/runs`;
+  const { items } = await collectPages((offset) => api.get<SweepRunsPage>(`${path}?limit=${limit}&offset=${offset}`));
+  return items;
+}
+
+export function renderSweep(detail: FollowedSweep): string {
   const header = `sweep ${detail.id}${detail.name ? ` (${detail.name})` : ''}: ${detail.status}, ${detail.cellCount} cells`;
   const rows = detail.runs.map((run) => [
     run.cellKey,

@@ -1,5 +1,5 @@
-import { FUSION_NAMES, PAPER_ENCODER_KEY, TEXT_ENCODER_NAMES, type Table1, type Table1Setting, type TextEncoderName } from '@agiqa/contracts';
-import { fixed4, textTable } from './text-table.js';
+import { FUSION_NAMES, type Table1, type TableCell } from '@agiqa/contracts';
+import { fixed4, signed4, textTable } from './text-table.js';
 
 const FUSION_TITLES: Record<(typeof FUSION_NAMES)[number], string> = {
   concat: 'Concatenation',
@@ -8,34 +8,21 @@ const FUSION_TITLES: Record<(typeof FUSION_NAMES)[number], string> = {
 };
 
 /**
- * Table 1 as the paper lays it out (text encoder × fusion, SRCC / PLCC), our measured figures
- * first, then the paper's reported ones for the same rows where it has them.
+ * Table 1 as the paper lays it out (text encoder × fusion, SRCC / PLCC): our measured figures
+ * (mean ± std, n, Δ to the paper) first, then the paper's for the same rows, then the caption's
+ * facts (setting, how it was chosen, PLCC variant) and the notes.
  */
 export function renderTable1(table: Table1): string {
   const fusions = table.fusions.length > 0 ? table.fusions : [...FUSION_NAMES];
   const header = ['Text encoder', ...fusions.map((f) => `${FUSION_TITLES[f]} SRCC / PLCC`)];
-  let optimistic = false;
-  const measured = table.rows.map((row) => [
-    row.textEncoder,
-    ...fusions.map((fusion) => {
-      const cell = row.cells[fusion];
-      if (!cell) return null;
-      optimistic ||= cell.optimistic;
-      const spread = cell.runs > 1 ? ` ±${cell.srccStd.toFixed(4)} (n=${cell.runs})` : '';
-      return `${fixed4(cell.srcc)} / ${fixed4(cell.plcc)}${spread}${cell.optimistic ? ' *' : ''}`;
-    }),
-  ]);
+  const measured = table.rows.map((row) => [row.textEncoder, ...fusions.map((fusion) => measuredCell(row.cells[fusion]))]);
   const lines = [`Table 1 — fusion × text encoder${table.dataset ? ` on ${table.dataset}` : ''} (measured, test split)`];
-  if (table.setting) lines.push(`setting: ${describeSetting(table.setting)}`);
-  lines.push(measured.length > 0 ? textTable(header, measured) : '(no completed runs yet)');
-  if (table.otherSettings > 0) {
-    lines.push(`${table.otherSettings} other setting(s) have completed runs on this dataset: show one with --sweep <id>`);
-  }
-  if (optimistic) lines.push('* best-on-test epoch selection: optimistic, selects on the test set');
-  const fixtures = table.rows.map((row) => row.textEncoder).filter(isRandomFixture);
-  if (fixtures.length > 0) {
-    lines.push(`${fixtures.join(', ')}: randomly initialised fixture encoders (offline demo and tests), not comparable with the paper`);
-  }
+  if (table.selection.setting) lines.push(`setting ${table.selection.setting.id}: ${table.selection.setting.summary} (${selectionWords(table)})`);
+  lines.push(measured.length > 0 ? textTable(header, measured) : '(no completed runs in this setting yet)');
+  const cells = table.rows.flatMap((row) => Object.values(row.cells));
+  if (cells.some((c) => c.optimistic)) lines.push('* best-on-test epoch selection: optimistic, selects on the test set');
+  if (cells.some((c) => c.inProgress)) lines.push('° includes runs of a sweep still in progress');
+  lines.push(`mean ± sample std over replicates; Δ = ours − paper; ${table.plcc === 'logistic' ? 'PLCC after the 4-parameter logistic fit' : 'PLCC raw'}`);
   if (table.reported.length > 0) {
     const reported = table.reported.map((row) => [
       row.textEncoder,
@@ -49,16 +36,22 @@ export function renderTable1(table: Table1): string {
       lines.push('? assignment uncertain in the paper’s garbled table');
     }
   }
+  if (table.notes.length > 0) lines.push('', ...table.notes);
   return lines.join('\n');
 }
 
-/** Tiny fixture encoders are the names the paper has no row for. */
-function isRandomFixture(name: string): boolean {
-  return (TEXT_ENCODER_NAMES as readonly string[]).includes(name) && PAPER_ENCODER_KEY[name as TextEncoderName] === null;
+/** `0.8842 ±0.0057 / 0.9165 ±0.0058 (n=3, Δ +0.0019 / −0.0008)` with its marks. */
+function measuredCell(cell: TableCell | undefined): string | null {
+  if (!cell) return null;
+  const spread = (std: number | null) => (std === null ? '' : ` ±${fixed4(std)}`);
+  const delta = cell.delta ? `, Δ ${signed4(cell.delta.srcc)} / ${signed4(cell.delta.plcc)}` : '';
+  const marks = `${cell.optimistic ? ' *' : ''}${cell.inProgress ? ' °' : ''}`;
+  return `${fixed4(cell.srcc)}${spread(cell.srccStd)} / ${fixed4(cell.plcc)}${spread(cell.plccStd)} (n=${cell.n}${delta})${marks}`;
 }
 
-/** One line with what the runs of the table share. */
-function describeSetting(setting: Table1Setting): string {
-  const split = `${setting.split.unit} split ${setting.split.train}${setting.split.val > 0 ? `/${setting.split.val}` : ''}`;
-  return `${setting.imageEncoder}, label ${setting.label}, ${setting.epochs} epochs, lr ${setting.learningRate}, batch ${setting.batchSize}, ${split}, report ${setting.reportRule}, ${setting.trainingMode}`;
+/** How the table chose its setting, in a few words. */
+export function selectionWords(table: Pick<Table1, 'selection'>): string {
+  const { rule, sweep } = table.selection;
+  if (rule === 'sweep' && sweep) return `sweep ${sweep.name ? `"${sweep.name}" ` : ''}${sweep.id}`;
+  return { 'paper-protocol': "the paper's protocol", latest: "the latest run's setting: no run follows the paper's protocol", setting: 'as asked', sweep: 'one sweep' }[rule];
 }

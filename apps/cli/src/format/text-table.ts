@@ -12,3 +12,9 @@ export function textTable(header: string[], rows: (string | number | null)[][]):
 export function fixed4(value: number | null | undefined): string | null {
   return value === null || value === undefined ? null : value.toFixed(4);
 }
+
+/** A difference with its sign at four decimals: `+0.0019`, `−0.0008` (a true minus sign). */
+export function signed4(value: number): string {
+  const text = Math.abs(value).toFixed(4);
+  return value < 0 && Number(text) !== 0 ? `−${text}` : `+${text}`;
+}

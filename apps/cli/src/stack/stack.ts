@@ -2,8 +2,11 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { TEMPORAL_DEV_SERVER_ARGS } from '@agiqa/contracts';
 import { entryPoints, stackPaths, type StackPaths } from './paths.js';
-import { portOpen, runningPid, startProcess, stopProcess, waitForLog, withStackLock, type Supervisor } from './supervisor.js';
+import { EnvSchema, parseOrThrow } from '@agiqa/contracts';
+import { apiProbe, databaseProbe, temporalProbe, workerProbe } from './readiness.js';
+import { portOpen, runningPid, startProcess, stopProcess, waitForLog, waitUntilReady, withStackLock, type Supervisor } from './supervisor.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -111,11 +114,12 @@ async function startStack(paths: StackPaths, options: UpOptions): Promise<StackS
           '--ui-port', String(uiPort),
           '--db-filename', paths.temporalDb,
           '--log-level', 'warn',
+          ...TEMPORAL_DEV_SERVER_ARGS,
         ],
         cwd: paths.root,
       });
       await waitForLog(sup, 'temporal', pid, logOffset, /Server:\s+\S+/, 60_000);
-      await waitForPort('127.0.0.1', port, 30_000);
+      await waitUntilReady(sup, 'temporal', pid, logOffset, temporalProbe(`127.0.0.1:${port}`), 60_000);
       temporal = { address: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}`, managed: true };
     }
     env.TEMPORAL_ADDRESS = temporal.address;
@@ -138,7 +142,10 @@ async function startStack(paths: StackPaths, options: UpOptions): Promise<StackS
         env,
         cwd: paths.root,
       });
-      const match = await waitForLog(sup, 'db', pid, logOffset, /(postgres(?:ql)?:\/\/\S+)/, 120_000);
+      // The gateway's own ready line only (its "in use" error also names a postgres:// URL), then
+      // a real query through it.
+      const match = await waitForLog(sup, 'db', pid, logOffset, /\[agiqa db gateway\] ready (postgres:\/\/\S+)/, 120_000);
+      await waitUntilReady(sup, 'db', pid, logOffset, databaseProbe(match[1]), 60_000);
       database = { url: match[1], kind: 'pglite-gateway', managed: true };
     }
     env.DATABASE_URL = database.url;
@@ -154,6 +161,8 @@ async function startStack(paths: StackPaths, options: UpOptions): Promise<StackS
         cwd: paths.root,
       });
       await waitForLog(sup, 'worker', pid, logOffset, /agiqa worker ready/i, 180_000);
+      const { TEMPORAL_NAMESPACE, AGIQA_CPU_QUEUE } = parseOrThrow(EnvSchema, env, 'environment');
+      await waitUntilReady(sup, 'worker', pid, logOffset, workerProbe(temporal.address, TEMPORAL_NAMESPACE, AGIQA_CPU_QUEUE, pid), 60_000);
     }
 
     // --- API + dashboard ---
@@ -170,6 +179,7 @@ async function startStack(paths: StackPaths, options: UpOptions): Promise<StackS
       });
       const match = await waitForLog(sup, 'api', pid, logOffset, /listening on (http:\/\/\S+)/i, 120_000);
       apiUrl = match[1].replace(/\/$/, '');
+      await waitUntilReady(sup, 'api', pid, logOffset, apiProbe(apiUrl), 60_000);
     }
 
     const state: StackState = {
@@ -231,12 +241,4 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-async function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await portOpen(host, port))) {
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

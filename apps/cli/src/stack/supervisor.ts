@@ -104,7 +104,8 @@ export function startProcess(sup: Supervisor, spec: ProcessSpec): { pid: number;
 
 /**
  * Waits until the log (from `offset`) matches `ready`, failing early when the process exits and
- * after `timeoutMs`. Returns the match so callers can read values such as a URL from it.
+ * after `timeoutMs`. Returns the match so callers can read values such as a URL from it. A log
+ * line is not readiness: follow it with `waitUntilReady` and the component's own protocol.
  */
 export async function waitForLog(
   sup: Supervisor,
@@ -115,19 +116,60 @@ export async function waitForLog(
   timeoutMs: number,
 ): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
-  const log = logFile(sup, name);
   for (;;) {
-    const text = existsSync(log) ? readFileSync(log).subarray(offset).toString('utf8') : '';
+    const text = logSince(sup, name, offset);
     const match = text.match(ready);
     if (match) return match;
-    if (!isAlive(pid)) {
-      throw new Error(`${name} exited during start-up; last lines of ${log}:\n${tail(text, 20)}`);
-    }
+    if (!isAlive(pid)) throw exitedDuringStart(sup, name, offset);
     if (Date.now() > deadline) {
-      throw new Error(`${name} was not ready after ${Math.round(timeoutMs / 1000)} s; last lines of ${log}:\n${tail(text, 20)}`);
+      throw new Error(`${name} was not ready after ${Math.round(timeoutMs / 1000)} s; last lines of ${logFile(sup, name)}:\n${tail(text, 20)}`);
     }
     await sleep(200);
   }
+}
+
+/**
+ * Waits until `probe` says the process answers its protocol (null), failing with the last lines of
+ * its log as soon as it exits, or after `timeoutMs` with what the probe said last.
+ */
+export async function waitUntilReady(
+  sup: Supervisor,
+  name: string,
+  pid: number,
+  offset: number,
+  probe: () => Promise<string | null>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const notYet = await probe();
+    if (notYet === null) {
+      // Answering, and still the process we started (not a server someone else runs there).
+      if (isAlive(pid)) return;
+      throw exitedDuringStart(sup, name, offset);
+    }
+    if (!isAlive(pid)) throw exitedDuringStart(sup, name, offset);
+    if (Date.now() > deadline) {
+      throw new Error(`${name} did not answer after ${Math.round(timeoutMs / 1000)} s (${notYet}); last lines of ${logFile(sup, name)}:\n${tail(logSince(sup, name, offset), 20)}`);
+    }
+    await sleep(250);
+  }
+}
+
+/**
+ * A component that exited while starting: the error leads with its own last error line (what
+ * went wrong, e.g. "data folder … is in use by process 123"), then the tail of its log.
+ */
+function exitedDuringStart(sup: Supervisor, name: string, offset: number): Error {
+  const text = logSince(sup, name, offset);
+  const lines = text.trimEnd().split('\n');
+  const why = [...lines].reverse().find((line) => /fail|error|in use|refus|cannot|invalid/i.test(line));
+  return new Error(`${name} exited during start-up${why ? `: ${why.trim()}` : ''}; last lines of ${logFile(sup, name)}:\n${tail(text, 20)}`);
+}
+
+function logSince(sup: Supervisor, name: string, offset: number): string {
+  const log = logFile(sup, name);
+  return existsSync(log) ? readFileSync(log).subarray(offset).toString('utf8') : '';
 }
 
 /** Stops a stack process: SIGTERM, then SIGKILL after `graceMs`. Returns whether it was running. */

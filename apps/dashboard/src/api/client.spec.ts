@@ -78,10 +78,19 @@ describe(ApiClient.name, () => {
   it('builds query strings without empty parameters', async () => {
     seen = [];
     answer = { status: 200, body: '{}' };
-    await client().table1(null);
-    await client().table1('agiqa 3k');
+    await client().table1({ dataset: null });
+    await client().table1({ dataset: 'agiqa 3k', setting: 'set_0123456789ab', plcc: null });
     await client().compareRuns(['r1', 'r2']);
-    expect(seen.map((s) => s.url)).toEqual(['/api/tables/1', '/api/tables/1?dataset=agiqa+3k', '/api/runs/compare?ids=r1%2Cr2']);
+    expect(seen.map((s) => s.url)).toEqual(['/api/tables/1', '/api/tables/1?dataset=agiqa+3k&setting=set_0123456789ab', '/api/runs/compare?ids=r1%2Cr2']);
+  });
+
+  it('fetches an exported table as text, and still reads an error as the API error', async () => {
+    seen = [];
+    answer = { status: 200, body: '\\begin{table}', type: 'application/x-latex' };
+    expect(await client().exportTable('2', { sweep: 's1' }, 'latex')).toBe('\\begin{table}');
+    expect(seen[0].url).toBe('/api/tables/2?sweep=s1&format=latex');
+    answer = { status: 400, body: JSON.stringify({ error: { code: 'invalid_input', message: 'unknown sweep "s1"', details: [{ path: 'sweep', message: 'no sweep' }] } }) };
+    await expect(client().exportTable('2', { sweep: 's1' }, 'csv')).rejects.toMatchObject({ code: 'invalid_input', details: [{ path: 'sweep' }] });
   });
 
   it('rejects with the API error code, message and field details', async () => {

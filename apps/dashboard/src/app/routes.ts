@@ -1,6 +1,27 @@
+import type { ExplorerQuery } from '../model/explorer.js';
+
 /** The table pages: the paper's Tables 1–3 and the timing comparison. */
 export const TABLE_KEYS = ['1', '2', '3', 'timing'] as const;
 export type TableKey = (typeof TABLE_KEYS)[number];
+
+/**
+ * What a table page shows beyond the table itself, as the API's query takes it (null: the API's
+ * default): Table 1's dataset; the setting or sweep the measured figures come from; the PLCC
+ * variant (`logistic`); whether runs of sweeps in progress count (`include`). The last four carry
+ * over when switching tables.
+ */
+export interface TablePageQuery {
+  dataset: string | null;
+  setting: string | null;
+  sweep: string | null;
+  plcc: string | null;
+  inProgress: string | null;
+}
+
+/** A table page with the given table and query (omitted fields: the API's default). */
+export function tableRoute(table: TableKey, query: Partial<TablePageQuery> = {}): Extract<Route, { name: 'table' }> {
+  return { name: 'table', table, dataset: null, setting: null, sweep: null, plcc: null, inProgress: null, ...query };
+}
 
 /** Every page of the dashboard, addressed by the URL hash (`#/sweeps/abc`). */
 export type Route =
@@ -8,11 +29,14 @@ export type Route =
   | { name: 'new-sweep'; from: string | null }
   | { name: 'sweep'; id: string }
   | { name: 'run'; id: string }
-  | { name: 'compare'; ids: string[] }
-  | { name: 'table'; table: TableKey; dataset: string | null }
+  | { name: 'explorer'; query: ExplorerQuery }
+  /** Runs by id, or the runs of an explorer query (one series per group with `groupBy`). */
+  | { name: 'compare'; ids: string[]; filters: string[]; groupBy: string }
+  | ({ name: 'table'; table: TableKey } & TablePageQuery)
   | { name: 'schedules' }
   | { name: 'new-schedule'; from: string | null }
   | { name: 'datasets' }
+  | { name: 'dataset'; id: string }
   | { name: 'settings' }
   | { name: 'not-found'; path: string };
 
@@ -48,22 +72,23 @@ export function parseRoute(hash: string): Route {
       if (b === undefined) return { name: 'sweeps' };
       return b === 'new' ? { name: 'new-sweep', from } : { name: 'sweep', id: b };
     case 'runs':
-      return b === undefined ? notFound : { name: 'run', id: b };
+      return b === undefined ? { name: 'explorer', query: explorerQueryOf(query) } : { name: 'run', id: b };
     case 'compare': {
       if (b !== undefined) return notFound;
       const ids = (query.get('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      return { name: 'compare', ids: [...new Set(ids)] };
+      return { name: 'compare', ids: [...new Set(ids)], filters: query.getAll('filter'), groupBy: query.get('groupBy') ?? '' };
     }
     case 'tables': {
       const table = (b ?? '1') as TableKey;
       if (!TABLE_KEYS.includes(table)) return notFound;
-      return { name: 'table', table, dataset: query.get('dataset') || null };
+      const get = (key: keyof TablePageQuery) => query.get(key) || null;
+      return tableRoute(table, { dataset: get('dataset'), setting: get('setting'), sweep: get('sweep'), plcc: get('plcc'), inProgress: get('inProgress') });
     }
     case 'schedules':
       if (b === undefined) return { name: 'schedules' };
       return b === 'new' ? { name: 'new-schedule', from } : notFound;
     case 'datasets':
-      return b === undefined ? { name: 'datasets' } : notFound;
+      return b === undefined ? { name: 'datasets' } : { name: 'dataset', id: b };
     case 'settings':
       return b === undefined ? { name: 'settings' } : notFound;
     default:
@@ -71,11 +96,26 @@ export function parseRoute(hash: string): Route {
   }
 }
 
-function withQuery(path: string, params: Record<string, string | null>): string {
+function withQuery(path: string, params: Record<string, string | readonly string[] | null>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  for (const [k, v] of Object.entries(params)) {
+    if (Array.isArray(v)) for (const item of v) q.append(k, item);
+    else if (typeof v === 'string' && v) q.set(k, v);
+  }
   const s = q.toString();
   return s ? `${path}?${s}` : path;
+}
+
+const ARCHIVED = ['exclude', 'include', 'only'] as const;
+
+function explorerQueryOf(query: URLSearchParams): ExplorerQuery {
+  const archived = query.get('archived');
+  return {
+    filters: query.getAll('filter').filter(Boolean),
+    sort: query.get('sort') ?? '',
+    groupBy: query.get('groupBy') ?? '',
+    archived: (ARCHIVED as readonly string[]).includes(archived ?? '') ? (archived as ExplorerQuery['archived']) : 'exclude',
+  };
 }
 
 /** The hash (`#/…`) that {@link parseRoute} reads back into `route`. */
@@ -90,17 +130,27 @@ export function href(route: Route): string {
       return `#/sweeps/${e(route.id)}`;
     case 'run':
       return `#/runs/${e(route.id)}`;
+    case 'explorer':
+      return withQuery('#/runs', {
+        filter: route.query.filters,
+        sort: route.query.sort,
+        groupBy: route.query.groupBy,
+        archived: route.query.archived === 'exclude' ? null : route.query.archived,
+      });
     case 'compare':
       // Commas stay literal so that the URL reads like the API's `?ids=a,b`.
-      return route.ids.length ? `#/compare?ids=${route.ids.map(e).join(',')}` : '#/compare';
+      if (route.ids.length) return `#/compare?ids=${route.ids.map(e).join(',')}`;
+      return withQuery('#/compare', { filter: route.filters, groupBy: route.groupBy });
     case 'table':
-      return withQuery(`#/tables/${route.table}`, { dataset: route.dataset });
+      return withQuery(`#/tables/${route.table}`, { dataset: route.dataset, setting: route.setting, sweep: route.sweep, plcc: route.plcc, inProgress: route.inProgress });
     case 'schedules':
       return '#/schedules';
     case 'new-schedule':
       return withQuery('#/schedules/new', { from: route.from });
     case 'datasets':
       return '#/datasets';
+    case 'dataset':
+      return `#/datasets/${e(route.id)}`;
     case 'settings':
       return '#/settings';
     case 'not-found':
@@ -109,13 +159,15 @@ export function href(route: Route): string {
 }
 
 /** The navigation section a route belongs to (highlighted in the menu). */
-export function sectionOf(route: Route): 'sweeps' | 'compare' | 'tables' | 'schedules' | 'datasets' | 'settings' | null {
+export function sectionOf(route: Route): 'sweeps' | 'runs' | 'compare' | 'tables' | 'schedules' | 'datasets' | 'settings' | null {
   switch (route.name) {
     case 'sweeps':
     case 'new-sweep':
     case 'sweep':
-    case 'run':
       return 'sweeps';
+    case 'run':
+    case 'explorer':
+      return 'runs';
     case 'compare':
       return 'compare';
     case 'table':
@@ -124,6 +176,7 @@ export function sectionOf(route: Route): 'sweeps' | 'compare' | 'tables' | 'sche
     case 'new-schedule':
       return 'schedules';
     case 'datasets':
+    case 'dataset':
       return 'datasets';
     case 'settings':
       return 'settings';

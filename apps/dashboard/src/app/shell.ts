@@ -3,7 +3,9 @@ import type { TokenStore } from '../api/token.js';
 import { errorBox } from '../ui/components.js';
 import { h, replace } from '../ui/dom.js';
 import { compareView } from '../views/compare.js';
+import { datasetView } from '../views/dataset.js';
 import { datasetsView } from '../views/datasets.js';
+import { explorerView } from '../views/explorer.js';
 import { newSweepView } from '../views/new-sweep.js';
 import { runDetailView } from '../views/run-detail.js';
 import { newScheduleView, schedulesView } from '../views/schedules.js';
@@ -11,7 +13,7 @@ import { settingsView } from '../views/settings.js';
 import { sweepDetailView } from '../views/sweep-detail.js';
 import { sweepsView } from '../views/sweeps.js';
 import { tablesView } from '../views/tables.js';
-import { href, parseRoute, sectionOf, type Route, type RouteName } from './routes.js';
+import { href, parseRoute, sectionOf, tableRoute, type Route, type RouteName } from './routes.js';
 import type { View, ViewContext } from './view.js';
 
 type ViewRegistry = { [K in RouteName]: View<Extract<Route, { name: K }>> };
@@ -26,11 +28,13 @@ const VIEWS: ViewRegistry = {
   'new-sweep': newSweepView,
   sweep: sweepDetailView,
   run: runDetailView,
+  explorer: explorerView,
   compare: compareView,
   table: tablesView,
   schedules: schedulesView,
   'new-schedule': newScheduleView,
   datasets: datasetsView,
+  dataset: datasetView,
   settings: settingsView,
   'not-found': notFoundView,
 };
@@ -40,19 +44,22 @@ const TITLES: Record<RouteName, string> = {
   'new-sweep': 'New sweep',
   sweep: 'Sweep',
   run: 'Run',
+  explorer: 'Runs',
   compare: 'Compare',
   table: 'Tables',
   schedules: 'Schedules',
   'new-schedule': 'New schedule',
   datasets: 'Datasets',
+  dataset: 'Dataset',
   settings: 'API token',
   'not-found': 'Not found',
 };
 
 const NAV: { section: NonNullable<ReturnType<typeof sectionOf>>; label: string; route: Route }[] = [
   { section: 'sweeps', label: 'Sweeps', route: { name: 'sweeps' } },
-  { section: 'compare', label: 'Compare', route: { name: 'compare', ids: [] } },
-  { section: 'tables', label: 'Tables', route: { name: 'table', table: '1', dataset: null } },
+  { section: 'runs', label: 'Runs', route: { name: 'explorer', query: { filters: [], sort: '', groupBy: '', archived: 'exclude' } } },
+  { section: 'compare', label: 'Compare', route: { name: 'compare', ids: [], filters: [], groupBy: '' } },
+  { section: 'tables', label: 'Tables', route: tableRoute('1') },
   { section: 'schedules', label: 'Schedules', route: { name: 'schedules' } },
   { section: 'datasets', label: 'Datasets', route: { name: 'datasets' } },
   { section: 'settings', label: 'API token', route: { name: 'settings' } },

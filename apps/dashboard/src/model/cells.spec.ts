@@ -10,6 +10,7 @@ function run(over: Partial<RunSummary>): RunSummary {
     sweepId: 's',
     cellKey: 'k',
     dataset: 'agiqa3k',
+    method: 'fusion-head',
     textEncoder: 'bert-base',
     imageEncoder: 'clip-vit-b32',
     fusion: 'concat',
@@ -18,6 +19,11 @@ function run(over: Partial<RunSummary>): RunSummary {
     status: 'completed',
     attempts: 1,
     backend: 'cpu',
+    engine: 'tfjs',
+    engineVersion: '4.22.0',
+    device: 'cpu',
+    deviceName: 'Test CPU',
+    dtype: 'float32',
     trainingMode: 'frozen',
     reportRule: 'last',
     reportedEpoch: 10,
@@ -66,6 +72,20 @@ describe(cellGrids.name, () => {
     ]);
     expect(point?.meanSrcc).toBeCloseTo(0.7);
     expect(point?.status).toBe('failed');
+  });
+
+  it('gives CLIP-IQA runs (no text encoder, fusion or seed) their own row in a zero-shot column', () => {
+    const zeroShot = { method: 'clip-iqa', textEncoder: null, fusion: null, seed: null } as const;
+    const grids = cellGrids(
+      [run({ fusion: 'concat' }), run({ ...zeroShot, splitRepeat: 1, metrics: metrics(0.4) }), run({ ...zeroShot, splitRepeat: 0, metrics: metrics(0.2) })],
+      { encoders: ['bert-base'], fusions: ['concat'] },
+    );
+    expect(grids[0].encoders).toEqual(['bert-base', 'clip-iqa']);
+    expect(grids[0].fusions).toEqual(['concat', 'zero-shot']);
+    expect(grids[0].points[0][1]).toBeNull();
+    expect(grids[0].points[1][0]).toBeNull();
+    expect(grids[0].points[1][1]?.runs.map((r) => r.splitRepeat)).toEqual([0, 1]);
+    expect(grids[0].points[1][1]?.meanSrcc).toBeCloseTo(0.3);
   });
 
   it('has no mean SRCC while nothing completed', () => {

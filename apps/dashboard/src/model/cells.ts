@@ -1,8 +1,17 @@
 import { FUSION_NAMES, type RunStatus, type RunSummary } from '@agiqa/contracts';
 import { finiteOrNull } from './format.js';
-import { TABLE1_ROW_ORDER } from './labels.js';
+import { TABLE1_ROW_ORDER, ZERO_SHOT } from './labels.js';
 
-type CellRun = Pick<RunSummary, 'id' | 'cellKey' | 'dataset' | 'textEncoder' | 'fusion' | 'splitRepeat' | 'seed' | 'status' | 'metrics' | 'epochsDone' | 'epochs'>;
+type CellRun = Pick<RunSummary, 'id' | 'cellKey' | 'dataset' | 'method' | 'textEncoder' | 'fusion' | 'splitRepeat' | 'seed' | 'status' | 'metrics' | 'epochsDone' | 'epochs'>;
+
+/** A CLIP-IQA run has no text encoder or fusion: it takes its own row (the method) and a zero-shot column. */
+const rowOf = (run: Pick<CellRun, 'method' | 'textEncoder'>): string => run.textEncoder ?? run.method;
+const columnOf = (run: Pick<CellRun, 'fusion'>): string => run.fusion ?? ZERO_SHOT;
+
+/** `dataset/row/column` of the grid point a run belongs to (`cellGrids` lays runs out by it). */
+export function gridPointKey(run: Pick<CellRun, 'dataset' | 'method' | 'textEncoder' | 'fusion'>): string {
+  return `${run.dataset}/${rowOf(run)}/${columnOf(run)}`;
+}
 
 /** One grid point (dataset, encoder, fusion) with its runs (one per split repeat × seed). */
 export interface GridPoint {
@@ -45,13 +54,13 @@ export function cellGrids(runs: readonly CellRun[], order: { encoders?: readonly
   const datasets = orderBy(runs.map((r) => r.dataset), order.datasets ?? []);
   return datasets.map((dataset) => {
     const own = runs.filter((r) => r.dataset === dataset);
-    const encoders = orderBy(own.map((r) => r.textEncoder as string), encoderOrder);
-    const fusions = orderBy(own.map((r) => r.fusion as string), fusionOrder);
+    const encoders = orderBy(own.map(rowOf), encoderOrder);
+    const fusions = orderBy(own.map(columnOf), fusionOrder);
     const points = encoders.map((encoder) =>
       fusions.map((fusion): GridPoint | null => {
         const pointRuns = own
-          .filter((r) => r.textEncoder === encoder && r.fusion === fusion)
-          .sort((a, b) => a.splitRepeat - b.splitRepeat || a.seed - b.seed);
+          .filter((r) => rowOf(r) === encoder && columnOf(r) === fusion)
+          .sort((a, b) => a.splitRepeat - b.splitRepeat || (a.seed ?? 0) - (b.seed ?? 0));
         if (pointRuns.length === 0) return null;
         const srccs = pointRuns
           .filter((r) => r.status === 'completed')

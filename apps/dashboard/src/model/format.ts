@@ -20,6 +20,14 @@ export function formatMeanStd(mean: number | null | undefined, std: number | nul
   return `${m} ± ${s.toFixed(digits)}`;
 }
 
+/** A difference with its sign (`+0.0019`, `−0.0008`, a true minus), or {@link MISSING}. */
+export function formatSigned(value: number | null | undefined, digits = 4): string {
+  const v = finiteOrNull(value);
+  if (v === null) return MISSING;
+  const text = Math.abs(v).toFixed(digits);
+  return v < 0 && Number(text) !== 0 ? `−${text}` : `+${text}`;
+}
+
 /** Milliseconds with a unit (`152 ms`, `0.84 ms`), or {@link MISSING}. */
 export function formatMs(value: number | null | undefined): string {
   const v = finiteOrNull(value);

@@ -50,6 +50,12 @@ describe(gridBody.name, () => {
     expect(result.error?.issues[0].path).toEqual(['epochs']);
   });
 
+  it('sends a CLIP-IQA-only grid without the trained heads\' encoders, fusions and seeds', () => {
+    const body = gridBody({ ...filled, methods: ['clip-iqa'] }) as Record<string, unknown>;
+    expect(['encoders', 'fusions', 'seeds'].filter((k) => k in body)).toEqual([]);
+    expect(GridSpecSchema.parse(body)).toMatchObject({ methods: ['clip-iqa'], encoders: [], datasets: ['agiqa3k'] });
+  });
+
   it('sends an empty encoder list, which the server rejects on encoders', () => {
     const result = GridSpecSchema.safeParse(gridBody({ ...filled, encoders: [] }));
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['encoders']);
@@ -68,10 +74,30 @@ describe(gridFormValues.name, () => {
       ...gridBody(filled),
       head: { hiddenUnits: 64, textPooling: 'cls' },
       modelOverrides: { 'bert-base': '/models/bert' },
+      features: { dtype: 'q8', resize: 'libvips' },
     });
     const again = GridSpecSchema.parse(gridBody(gridFormValues(grid), gridCarry(grid)));
     expect(again).toEqual(grid);
     expect(GridSpecSchema.parse(gridBody(gridFormValues(grid))).head.hiddenUnits).toBe(512);
+  });
+
+  it('round-trips a CLIP-IQA grid with its antonym pair and logit scale carried over', () => {
+    const grid = GridSpecSchema.parse({ ...gridBody(filled), methods: ['fusion-head', 'clip-iqa'], clipIqa: { prompts: ['Sharp.', 'Blurry.'], logitScale: 100 } });
+    expect(grid.methods).toEqual(['fusion-head', 'clip-iqa']);
+    expect(GridSpecSchema.parse(gridBody(gridFormValues(grid), gridCarry(grid)))).toEqual(grid);
+    const zeroShot = GridSpecSchema.parse({ methods: ['clip-iqa'], datasets: ['agiqa3k'] });
+    expect(GridSpecSchema.parse(gridBody(gridFormValues(zeroShot), gridCarry(zeroShot)))).toEqual(zeroShot);
+  });
+
+  it('offers the training mode and the trainer, and carries fine-tuning options only into a fine-tuning grid', () => {
+    const grid = GridSpecSchema.parse({ ...gridBody(filled), trainingMode: 'finetune', trainer: 'torch', finetune: { frozenLayers: 6 } });
+    const values = gridFormValues(grid);
+    expect(values).toMatchObject({ trainingMode: 'finetune', trainer: 'torch' });
+    expect(GridSpecSchema.parse(gridBody(values, gridCarry(grid)))).toEqual(grid);
+    // Switched back to frozen in the form: the carried fine-tuning options are dropped, not sent.
+    const frozen = GridSpecSchema.safeParse(gridBody({ ...values, trainingMode: 'frozen' }, gridCarry(grid)));
+    expect(frozen.success && frozen.data.finetune).toBeUndefined();
+    expect(gridBody(DEFAULT_GRID_FORM)).toMatchObject({ trainingMode: 'frozen', trainer: 'auto' });
   });
 
   it('gives the defaults for no grid', () => {
@@ -82,6 +108,11 @@ describe(gridFormValues.name, () => {
 describe(cellCountOf.name, () => {
   it('multiplies the grid axes, counting distinct seeds', () => {
     expect(cellCountOf({ ...filled, seeds: '0, 1, 1', 'split.repeats': '3' })).toBe(1 * 2 * 2 * 3 * 2);
+  });
+
+  it('adds one CLIP-IQA cell per dataset and split repeat, and ignores head axes without the fusion head', () => {
+    expect(cellCountOf({ ...filled, methods: ['fusion-head', 'clip-iqa'], 'split.repeats': '2' })).toBe(1 * 2 * (2 * 2 * 3 + 1));
+    expect(cellCountOf({ ...filled, methods: ['clip-iqa'], 'split.repeats': '2' })).toBe(2);
   });
 
   it('is 0 while an axis is empty', () => {

@@ -1,4 +1,4 @@
-import type { GridSpec, GridSpecInput } from '@agiqa/contracts';
+import { gridCellCount, type GridSpec, type GridSpecInput, type MethodName } from '@agiqa/contracts';
 
 /**
  * The grid builder's inputs as the browser holds them: strings and checked values. The form's input
@@ -6,6 +6,7 @@ import type { GridSpec, GridSpecInput } from '@agiqa/contracts';
  */
 export interface GridFormValues {
   name: string;
+  methods: string[];
   encoders: string[];
   fusions: string[];
   datasets: string[];
@@ -17,6 +18,8 @@ export interface GridFormValues {
   reportRule: string;
   label: string;
   maxParallel: string;
+  trainingMode: string;
+  trainer: string;
   'split.unit': string;
   'split.train': string;
   'split.val': string;
@@ -27,6 +30,7 @@ export interface GridFormValues {
 /** Body paths of the grid builder's inputs, in form order. */
 export const GRID_FIELDS = [
   'name',
+  'methods',
   'encoders',
   'fusions',
   'datasets',
@@ -38,6 +42,8 @@ export const GRID_FIELDS = [
   'reportRule',
   'label',
   'maxParallel',
+  'trainingMode',
+  'trainer',
   'split.unit',
   'split.train',
   'split.val',
@@ -48,6 +54,7 @@ export const GRID_FIELDS = [
 /** Defaults shown in a fresh form: the paper's settings where it states them (lr 1e-4, 100 epochs). */
 export const DEFAULT_GRID_FORM: GridFormValues = {
   name: '',
+  methods: ['fusion-head'],
   encoders: [],
   fusions: [],
   datasets: [],
@@ -59,6 +66,8 @@ export const DEFAULT_GRID_FORM: GridFormValues = {
   reportRule: 'last',
   label: 'quality',
   maxParallel: '4',
+  trainingMode: 'frozen',
+  trainer: 'auto',
   'split.unit': 'prompt',
   'split.train': '',
   'split.val': '0',
@@ -92,18 +101,23 @@ function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
 
 /**
  * Grid options the form does not edit. A form started from an existing grid (launch again,
- * schedule this grid) carries them over unchanged, so the copy trains the same heads.
+ * schedule this grid) carries them over unchanged, so the copy trains the same heads. Fine-tuning
+ * options are carried only while the form still says `finetune` (the API refuses them otherwise).
  */
-export type GridCarry = Partial<Pick<GridSpec, 'trainingMode' | 'head' | 'modelOverrides'>>;
+export type GridCarry = Partial<Pick<GridSpec, 'head' | 'modelOverrides' | 'features' | 'clipIqa' | 'finetune'>>;
 
 export function gridCarry(grid: Partial<GridSpec> | null | undefined): GridCarry {
   if (!grid) return {};
-  return withoutUndefined({ trainingMode: grid.trainingMode, head: grid.head, modelOverrides: grid.modelOverrides });
+  return withoutUndefined({ head: grid.head, modelOverrides: grid.modelOverrides, features: grid.features, clipIqa: grid.clipIqa, finetune: grid.finetune });
 }
+
+/** Whether the form's methods train fusion heads (encoders, fusions and seeds apply only then). */
+const trainsHeads = (values: Pick<GridFormValues, 'methods'>): boolean => values.methods.includes('fusion-head');
 
 /**
  * The `POST /api/sweeps` body for the form. It does not validate: the API's zod schema does, and its
  * problems are shown beside the inputs. Empty optional inputs are left out so server defaults apply.
+ * Without the fusion-head method the encoder, fusion and seed inputs do not apply and are not sent.
  */
 export function gridBody(values: GridFormValues, carry: GridCarry = {}): GridSpecInput {
   const text = (s: string) => (s.trim() === '' ? undefined : s.trim());
@@ -116,20 +130,24 @@ export function gridBody(values: GridFormValues, carry: GridCarry = {}): GridSpe
   });
   // Strings where numbers belong are sent on purpose (see numberField); the cast only hides that
   // from the compile-time body type.
+  const { finetune, ...kept } = carry;
+  const trainingMode = text(values.trainingMode);
   return withoutUndefined({
-    ...carry,
+    ...kept,
+    ...(trainingMode === 'finetune' && finetune ? { finetune } : {}),
     name: text(values.name),
-    encoders: values.encoders,
-    fusions: values.fusions,
+    methods: values.methods,
+    ...(trainsHeads(values) ? { encoders: values.encoders, fusions: values.fusions, seeds: numberListField(values.seeds) } : {}),
     datasets: values.datasets,
     imageEncoder: text(values.imageEncoder),
-    seeds: numberListField(values.seeds),
     epochs: numberField(values.epochs),
     batchSize: numberField(values.batchSize),
     learningRate: numberField(values.learningRate),
     reportRule: text(values.reportRule),
     label: text(values.label),
     maxParallel: numberField(values.maxParallel),
+    trainingMode,
+    trainer: text(values.trainer),
     split,
   }) as unknown as GridSpecInput;
 }
@@ -141,17 +159,20 @@ export function gridFormValues(grid: Partial<GridSpec> | null | undefined): Grid
   const d = DEFAULT_GRID_FORM;
   return {
     name: grid.name ?? '',
+    methods: [...(grid.methods ?? d.methods)],
     encoders: [...(grid.encoders ?? [])],
     fusions: [...(grid.fusions ?? [])],
     datasets: [...(grid.datasets ?? [])],
     imageEncoder: str(grid.imageEncoder, d.imageEncoder),
-    seeds: (grid.seeds ?? []).join(', '),
+    seeds: grid.seeds && grid.seeds.length > 0 ? grid.seeds.join(', ') : d.seeds,
     epochs: str(grid.epochs, d.epochs),
     batchSize: str(grid.batchSize, d.batchSize),
     learningRate: str(grid.learningRate, d.learningRate),
     reportRule: str(grid.reportRule, d.reportRule),
     label: str(grid.label, d.label),
     maxParallel: str(grid.maxParallel, d.maxParallel),
+    trainingMode: str(grid.trainingMode, d.trainingMode),
+    trainer: str(grid.trainer, d.trainer),
     'split.unit': str(grid.split?.unit, d['split.unit']),
     'split.train': str(grid.split?.train, ''),
     'split.val': str(grid.split?.val, d['split.val']),
@@ -160,10 +181,20 @@ export function gridFormValues(grid: Partial<GridSpec> | null | undefined): Grid
   };
 }
 
-/** Number of cells the grid will expand to (datasets × encoders × fusions × repeats × seeds). */
+/**
+ * Number of cells the grid will expand to (per dataset and split repeat: encoders × fusions × seeds
+ * fusion-head cells, one CLIP-IQA cell), counted as the contracts count them.
+ */
 export function cellCountOf(values: GridFormValues): number {
   const repeats = numberField(values['split.repeats']);
   const r = typeof repeats === 'number' && Number.isInteger(repeats) && repeats > 0 ? repeats : 1;
-  const seeds = new Set(numberListField(values.seeds).map(String)).size;
-  return values.datasets.length * values.encoders.length * values.fusions.length * r * seeds;
+  const seeds = [...new Set(numberListField(values.seeds).map(String))].map(Number);
+  return gridCellCount({
+    datasets: values.datasets,
+    methods: values.methods as MethodName[],
+    encoders: values.encoders as GridSpec['encoders'],
+    fusions: values.fusions as GridSpec['fusions'],
+    seeds,
+    split: { repeats: r },
+  });
 }

@@ -58,14 +58,27 @@ export function isTinyEncoder(name: string): boolean {
   return known !== null && PAPER_ENCODER_KEY[known] === null;
 }
 
-export function encoderLabel(name: string): string {
+/**
+ * The row and column a run of a method without text encoder and fusion (CLIP-IQA) takes in an
+ * encoder × fusion grid: its method, zero-shot.
+ */
+export const ZERO_SHOT = 'zero-shot';
+const METHOD_LABEL: Record<string, string> = { 'clip-iqa': 'CLIP-IQA', [ZERO_SHOT]: 'Zero-shot' };
+
+/** A text encoder's display name; a method's name where the run has no text encoder (CLIP-IQA). */
+export function encoderLabel(name: string | null): string {
+  if (name === null) return MISSING_PART;
   const known = toEncoderName(name);
-  return known === null ? name : ENCODER_LABEL[known];
+  return known === null ? (METHOD_LABEL[name] ?? name) : ENCODER_LABEL[known];
 }
 
-export function fusionLabel(name: string): string {
-  return isFusionName(name) ? FUSION_LABEL[name] : name;
+export function fusionLabel(name: string | null): string {
+  if (name === null) return MISSING_PART;
+  return isFusionName(name) ? FUSION_LABEL[name] : (METHOD_LABEL[name] ?? name);
 }
+
+/** What a run without a text encoder or fusion (CLIP-IQA) shows in their place. */
+const MISSING_PART = '—';
 
 /** Colours of run statuses, shared by progress bars, the cell grid and legends. */
 export const STATUS_COLOR: Record<RunStatus, string> = {

@@ -13,6 +13,9 @@ const reported = (srcc: number, plcc: number, flags: Figure['flags'] = []): Figu
   dataset: null,
   flags,
   note: null,
+  n: 0,
+  inProgress: false,
+  delta: null,
 });
 
 const measured = (srcc: number, plcc: number, runIds: string[], std = 0.01): Figure => ({
@@ -25,6 +28,9 @@ const measured = (srcc: number, plcc: number, runIds: string[], std = 0.01): Fig
   dataset: 'agiqa3k',
   flags: [],
   note: null,
+  n: runIds.length,
+  inProgress: false,
+  delta: { srcc: srcc - 0.8813, plcc: plcc - 0.9153 },
 });
 
 const table2: Table2 = {
@@ -33,23 +39,38 @@ const table2: Table2 = {
     { key: 'pku_i2iqa', label: 'PKU-I2IQA', dataset: null },
   ],
   rows: [
-    { method: 'CLIP-BERT-AGIQA', group: 'clip', proposed: true, source: 'measured', config: { textEncoder: 'bert-base', fusion: 'cross_attention' }, cells: { agiqa3k: measured(0.7, 0.72, ['a', 'b']) } },
-    { method: 'BRISQUE', group: 'traditional', proposed: false, source: 'reported', config: null, cells: { agiqa3k: reported(0.4984, 0.5496), pku_i2iqa: reported(0.4638, 0.5281) } },
+    {
+      method: 'CLIP-BERT-AGIQA',
+      group: 'clip',
+      proposed: true,
+      source: 'measured',
+      config: { method: 'fusion-head', textEncoder: 'bert-base', fusion: 'cross_attention', imageEncoder: 'clip-vit-b32' },
+      setting: null,
+      cells: { agiqa3k: measured(0.7, 0.72, ['a', 'b']) },
+    },
+    { method: 'BRISQUE', group: 'traditional', proposed: false, source: 'reported', config: null, setting: null, cells: { agiqa3k: reported(0.4984, 0.5496), pku_i2iqa: reported(0.4638, 0.5281) } },
     {
       method: 'CLIP-BERT-AGIQA',
       group: 'clip',
       proposed: true,
       source: 'reported',
       config: null,
+      setting: null,
       cells: { agiqa3k: reported(0.8813, 0.9153), pku_i2iqa: reported(0.7349, 0.7868, ['conflict']) },
     },
   ],
   rule: 'proposed = BERT-base + cross-attention',
+  selection: { rule: 'paper-protocol', setting: null, sweep: null, otherSettings: 0 },
+  plcc: 'raw',
+  inProgress: 'exclude',
+  excluded: { duplicates: 0, inProgress: 0, nonFinite: 0 },
+  caption: 'c',
+  notes: [],
 };
 
 describe(figureView.name, () => {
   it('shows mean ± std for measured figures over several runs, plain figures for reported ones', () => {
-    expect(figureView(measured(0.7, 0.72, ['a', 'b']))).toMatchObject({ srcc: '0.7000 ± 0.0100', runs: 2, source: 'measured' });
+    expect(figureView(measured(0.7, 0.72, ['a', 'b']))).toMatchObject({ srcc: '0.7000 ± 0.0100', runs: 2, source: 'measured', delta: '−0.1813 / −0.1953' });
     expect(figureView(reported(0.4984, 0.5496))).toMatchObject({ srcc: '0.4984', plcc: '0.5496', runs: 0 });
     expect(figureView(undefined)).toBeNull();
   });
@@ -96,6 +117,7 @@ const timing: TimingTable = {
       measurements: 1,
       lastMeasuredAt: '2025-01-01T00:00:00.000Z',
       runIds: [],
+      inProgress: false,
       paperMs: null,
     },
     {
@@ -111,10 +133,15 @@ const timing: TimingTable = {
       measurements: 2,
       lastMeasuredAt: '2025-01-01T00:00:00.000Z',
       runIds: ['r'],
+      inProgress: false,
       paperMs: 217,
     },
   ],
   paper: { caption: 'GPU server', msPerImage: { bert_base: 217, distilbert: 152, roberta: 196 } },
+  inProgress: 'exclude',
+  excluded: { duplicates: 0, inProgress: 0, nonFinite: 0 },
+  caption: 'c',
+  notes: [],
 };
 
 describe(timingBars.name, () => {

@@ -1,23 +1,26 @@
 import type { Figure, FigureFlag, MethodRow, Table2, Table3, TimingTable } from '@agiqa/contracts';
 import type { Data } from 'plotly.js-dist-min';
-import { finiteOrNull, formatMeanStd, formatMs, formatNumber, MISSING } from './format.js';
+import { finiteOrNull, formatMeanStd, formatMs, formatNumber, formatSigned, MISSING } from './format.js';
 import { encoderLabel, fusionLabel, isTinyEncoder, TABLE1_ROW_ORDER, toEncoderName } from './labels.js';
 
 /** One SRCC / PLCC figure ready to print, with where it came from. */
 export interface FigureView {
   srcc: string;
   plcc: string;
-  source: 'measured' | 'reported';
+  source: 'measured' | 'reported' | 'published';
   flags: FigureFlag[];
   note: string | null;
-  /** Runs aggregated (0 for reported figures). */
+  /** Replicates aggregated (0 for reported and published figures). */
   runs: number;
   dataset: string | null;
+  /** Ours − paper, `+0.0019 / −0.0008` (measured figures where the paper has one). */
+  delta: string | null;
+  inProgress: boolean;
 }
 
 export function figureView(figure: Figure | null | undefined): FigureView | null {
   if (!figure) return null;
-  const runs = figure.runIds?.length ?? 0;
+  const runs = figure.source === 'measured' ? (finiteOrNull(figure.n) ?? figure.runIds?.length ?? 0) : 0;
   return {
     srcc: figure.source === 'measured' ? formatMeanStd(figure.srcc, figure.srccStd, runs) : formatNumber(figure.srcc),
     plcc: figure.source === 'measured' ? formatMeanStd(figure.plcc, figure.plccStd, runs) : formatNumber(figure.plcc),
@@ -26,6 +29,8 @@ export function figureView(figure: Figure | null | undefined): FigureView | null
     note: figure.note ?? null,
     runs,
     dataset: figure.dataset ?? null,
+    delta: figure.delta ? `${formatSigned(figure.delta.srcc)} / ${formatSigned(figure.delta.plcc)}` : null,
+    inProgress: figure.inProgress === true,
   };
 }
 
@@ -38,7 +43,7 @@ const GROUP_LABEL: Record<MethodRow['group'], string> = {
 export interface Table2RowView {
   method: string;
   proposed: boolean;
-  source: 'measured' | 'reported';
+  source: 'measured' | 'reported' | 'published';
   /** The grid point a measured row comes from, e.g. `BERT-base + Cross-attention`. */
   config: string | null;
   cells: (FigureView | null)[];
@@ -65,13 +70,19 @@ export function table2View(table: Table2): Table2View {
           method: r.method,
           proposed: r.proposed,
           source: r.source,
-          config: r.config ? `${encoderLabel(r.config.textEncoder)} + ${fusionLabel(r.config.fusion)}` : null,
+          config: r.config ? configLabel(r.config) : null,
           cells: columns.map((c) => figureView(r.cells[c.key as keyof typeof r.cells])),
         })),
     }))
     .filter((g) => g.rows.length > 0);
   const flags = [...new Set(groups.flatMap((g) => g.rows.flatMap((r) => r.cells.flatMap((c) => c?.flags ?? []))))];
   return { columns, groups, rule: table.rule, flags };
+}
+
+/** What a measured row ran: `BERT-base + Cross-attention`, or the method (`clip-iqa zero-shot`). */
+function configLabel(config: NonNullable<MethodRow['config']>): string {
+  if (config.method !== 'fusion-head' || config.textEncoder === null || config.fusion === null) return `${config.method} on ${config.imageEncoder}, no training`;
+  return `${encoderLabel(config.textEncoder)} + ${fusionLabel(config.fusion)}`;
 }
 
 /**
@@ -96,13 +107,24 @@ export function table2Bars(table: Table2, column: string): Data[] {
 export interface Table3RowView {
   method: string;
   proposed: boolean;
+  source: 'measured' | 'reported' | 'published';
   figure: FigureView | null;
+  /** Published rows: the paper and the protocol it states. */
+  citation: string | null;
+  protocol: string | null;
 }
 
 export function table3View(table: Table3): { dataset: string | null; rows: Table3RowView[]; rule: string } {
   return {
     dataset: table.dataset,
-    rows: table.rows.map((r) => ({ method: r.method, proposed: r.proposed, figure: figureView(r.figure) })),
+    rows: table.rows.map((r) => ({
+      method: r.method,
+      proposed: r.proposed,
+      source: r.source,
+      figure: figureView(r.figure),
+      citation: r.citation ? `${r.citation.reference}${r.citation.url ? ` ${r.citation.url}` : ''}` : null,
+      protocol: r.protocol ? `split: ${r.protocol.splitUnit}; repeats: ${r.protocol.repeats}; epoch selection: ${r.protocol.epochSelection}` : null,
+    })),
     rule: table.rule,
   };
 }

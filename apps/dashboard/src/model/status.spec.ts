@@ -5,7 +5,6 @@ import {
   normaliseCounts,
   rerunnableCount,
   statusSegments,
-  sweepProgress,
   totalCounts,
 } from './status.js';
 
@@ -61,23 +60,6 @@ describe(isActive.name, () => {
       false,
       false,
     ]);
-  });
-});
-
-describe(sweepProgress.name, () => {
-  it('counts terminal cells whole and running cells by epochs done', () => {
-    const progress = sweepProgress([
-      { status: 'completed', epochsDone: 10, epochs: 10 },
-      { status: 'failed', epochsDone: 3, epochs: 10 },
-      { status: 'running', epochsDone: 5, epochs: 10 },
-      { status: 'pending', epochsDone: 0, epochs: 10 },
-    ]);
-    expect(progress).toBeCloseTo((1 + 1 + 0.5 + 0) / 4);
-  });
-
-  it('is 0 for no runs and tolerates a zero epoch budget', () => {
-    expect(sweepProgress([])).toBe(0);
-    expect(sweepProgress([{ status: 'running', epochsDone: 3, epochs: 0 }])).toBe(0);
   });
 });
 

@@ -63,20 +63,6 @@ export function isActive(status: SweepStatus | RunStatus): boolean {
   return status === 'pending' || status === 'running';
 }
 
-/**
- * Share of the sweep's work done in [0, 1]: a terminal cell counts 1, a running cell its share of
- * epochs, a pending cell 0.
- */
-export function sweepProgress(runs: readonly Pick<RunSummary, 'status' | 'epochsDone' | 'epochs'>[]): number {
-  if (runs.length === 0) return 0;
-  let done = 0;
-  for (const run of runs) {
-    if (run.status === 'running') done += run.epochs > 0 ? Math.min(Math.max(run.epochsDone, 0) / run.epochs, 1) : 0;
-    else if (run.status !== 'pending') done += 1;
-  }
-  return done / runs.length;
-}
-
 /** Totals over a list of sweeps, for the headline of the sweeps list. */
 export function totalCounts(sweeps: readonly Pick<SweepSummary, 'counts'>[]): StatusCounts {
   const total = emptyCounts();

@@ -1,35 +1,35 @@
-import type { Table1 } from '@agiqa/contracts';
+import type { Table1, TableCell } from '@agiqa/contracts';
 import { describe, expect, it } from 'vitest';
 import { MISSING } from './format.js';
-import { settingLine, sharedRange, table1Heatmap, table1View } from './table1.js';
+import { selectionLine, sharedRange, table1Heatmap, table1View } from './table1.js';
 
-const cell = (srcc: number, plcc: number, extra: Partial<{ runs: number; optimistic: boolean; srccStd: number }> = {}) => ({
+const cell = (srcc: number, plcc: number, extra: Partial<TableCell> = {}): TableCell => ({
   srcc,
   plcc,
-  srccStd: extra.srccStd ?? 0,
-  plccStd: 0,
-  runs: extra.runs ?? 1,
-  optimistic: extra.optimistic ?? false,
+  srccStd: null,
+  plccStd: null,
+  n: 1,
+  optimistic: false,
+  inProgress: false,
+  runIds: ['r'],
+  delta: null,
+  ...extra,
 });
+
+const setting = { id: 'set_0123456789ab', summary: 'clip-vit-b32, label quality, 100 epochs', paperProtocol: true, fields: {} };
 
 const table: Table1 = {
   dataset: 'agiqa3k',
-  setting: {
-    imageEncoder: 'clip-vit-b32',
-    label: 'quality',
-    epochs: 100,
-    batchSize: 32,
-    learningRate: 0.0001,
-    reportRule: 'last',
-    trainingMode: 'frozen',
-    split: { unit: 'prompt', train: 0.8, val: 0 },
-    head: {},
-  },
-  otherSettings: 1,
+  selection: { rule: 'paper-protocol', setting, sweep: null, otherSettings: 1 },
+  plcc: 'raw',
+  inProgress: 'exclude',
+  excluded: { duplicates: 0, inProgress: 0, nonFinite: 0 },
+  caption: 'caption',
+  notes: [],
   fusions: ['concat', 'cosine', 'cross_attention'],
   rows: [
-    { textEncoder: 'bert-base', cells: { concat: cell(0.8, 0.82), cross_attention: cell(0.85, 0.9, { optimistic: true }) } },
-    { textEncoder: 'tiny-bert', cells: { cosine: cell(0.1, 0.12, { runs: 3, srccStd: 0.02 }) } },
+    { textEncoder: 'bert-base', cells: { concat: cell(0.8, 0.82, { delta: { srcc: -0.0579, plcc: -0.0693 } }), cross_attention: cell(0.85, 0.9, { optimistic: true, inProgress: true }) } },
+    { textEncoder: 'tiny-bert', cells: { cosine: cell(0.1, 0.12, { n: 3, srccStd: 0.02, plccStd: 0.01 }) } },
   ],
   reported: [
     { textEncoder: 'distilbert', cells: { concat: { srcc: 0.8429, plcc: 0.869 } } },
@@ -50,7 +50,7 @@ describe(table1View.name, () => {
 
   it('matches reported rows given by the paper key to our encoder names', () => {
     const bert = table1View(table).rows.find((r) => r.textEncoder === 'bert-base');
-    expect(bert?.cells[0].ours?.srcc).toBe('0.8000');
+    expect(bert?.cells[0].ours).toMatchObject({ srcc: '0.8000', n: 1, delta: '−0.0579 / −0.0693' });
     expect(bert?.cells[0].reported?.srcc).toBe('0.8579');
   });
 
@@ -60,9 +60,10 @@ describe(table1View.name, () => {
     expect(distil?.cells[0].reported?.plcc).toBe('0.8690');
   });
 
-  it('flags optimistic, uncertain and tiny cells', () => {
+  it('flags optimistic, in-progress, uncertain and tiny cells', () => {
     const view = table1View(table);
     expect(view.anyOptimistic).toBe(true);
+    expect(view.anyInProgress).toBe(true);
     expect(view.anyUncertain).toBe(true);
     expect(view.anyTiny).toBe(true);
     const tiny = view.rows.find((r) => r.tiny);
@@ -109,11 +110,12 @@ describe(sharedRange.name, () => {
   });
 });
 
-describe(settingLine.name, () => {
-  it('says what the runs share and that other settings exist', () => {
-    expect(settingLine(table)).toBe(
-      'Setting: clip-vit-b32, MOS label quality, 100 epochs, lr 0.0001, batch 32, prompt split, train 0.8, report last, frozen encoders. 1 other setting(s) ran on this dataset: `agiqa table 1 --sweep <id>` shows one.',
+describe(selectionLine.name, () => {
+  it('says which setting is shown, why, and that others exist', () => {
+    expect(selectionLine(table.selection)).toBe(
+      "Setting set_0123456789ab (the paper's protocol (the default grid)): clip-vit-b32, label quality, 100 epochs. 1 other setting(s) have completed runs here: pick one above.",
     );
-    expect(settingLine({ setting: null, otherSettings: 0 })).toBeNull();
+    expect(selectionLine({ rule: 'sweep', setting, sweep: { id: 's1', name: 'ablation', status: 'completed' }, otherSettings: 0 })).toContain('(sweep ablation)');
+    expect(selectionLine({ rule: 'paper-protocol', setting: null, sweep: null, otherSettings: 2 })).toContain('No measured setting shown');
   });
 });

@@ -1,5 +1,5 @@
-import { FUSION_NAMES, type FusionName, type Table1, type TableCell } from '@agiqa/contracts';
-import { finiteOrNull, formatMeanStd, formatNumber } from './format.js';
+import { FUSION_NAMES, type FusionName, type Selection, type Table1, type TableCell } from '@agiqa/contracts';
+import { finiteOrNull, formatMeanStd, formatNumber, formatSigned } from './format.js';
 import { encoderLabel, fusionLabel, isFusionName, isTinyEncoder, TABLE1_ROW_ORDER, toEncoderName } from './labels.js';
 
 export type Metric = 'srcc' | 'plcc';
@@ -10,9 +10,14 @@ export interface OurCellView {
   plcc: string;
   srccValue: number | null;
   plccValue: number | null;
-  runs: number;
+  /** Replicates aggregated. */
+  n: number;
+  /** Ours − paper (`+0.0019 / −0.0008`), or null where the paper has no figure for the cell. */
+  delta: string | null;
   /** Some run used `best-on-test`: the figure selects on the test set and is optimistic. */
   optimistic: boolean;
+  /** Some replicate comes from a sweep still in progress. */
+  inProgress: boolean;
 }
 
 /** The paper's figure for one (encoder, fusion), ready to print. */
@@ -46,6 +51,7 @@ export interface Table1View {
   rows: Table1RowView[];
   /** Whether any of our cells is optimistic / any reported cell uncertain (to show the legend). */
   anyOptimistic: boolean;
+  anyInProgress: boolean;
   anyUncertain: boolean;
   anyTiny: boolean;
   /** Whether any of our cells has a figure (else the view says no completed runs yet). */
@@ -68,14 +74,16 @@ function rowRank(name: string): number {
 
 function ourCell(cell: TableCell | undefined): OurCellView | null {
   if (!cell) return null;
-  const runs = finiteOrNull(cell.runs) ?? 0;
+  const n = finiteOrNull(cell.n) ?? 0;
   return {
-    srcc: formatMeanStd(cell.srcc, cell.srccStd, runs),
-    plcc: formatMeanStd(cell.plcc, cell.plccStd, runs),
+    srcc: formatMeanStd(cell.srcc, cell.srccStd, n),
+    plcc: formatMeanStd(cell.plcc, cell.plccStd, n),
     srccValue: finiteOrNull(cell.srcc),
     plccValue: finiteOrNull(cell.plcc),
-    runs,
+    n,
+    delta: cell.delta ? `${formatSigned(cell.delta.srcc)} / ${formatSigned(cell.delta.plcc)}` : null,
     optimistic: cell.optimistic === true,
+    inProgress: cell.inProgress === true,
   };
 }
 
@@ -124,6 +132,7 @@ export function table1View(table: Table1): Table1View {
     fusions: fusions.map((key) => ({ key, label: fusionLabel(key) })),
     rows,
     anyOptimistic: cells.some((c) => c.ours?.optimistic),
+    anyInProgress: cells.some((c) => c.ours?.inProgress),
     anyUncertain: cells.some((c) => c.reported?.uncertain),
     anyTiny: rows.some((r) => r.tiny && r.cells.some((c) => c.ours !== null)),
     hasResults: cells.some((c) => c.ours !== null),
@@ -168,11 +177,20 @@ export function sharedRange(...matrices: HeatmapMatrix[]): { min: number; max: n
   return min === max ? { min: min - 0.01, max: max + 0.01 } : { min, max };
 }
 
-/** One line saying what the runs behind Table 1 share (the setting the API picked), or null. */
-export function settingLine(table: Pick<Table1, 'setting' | 'otherSettings'>): string | null {
-  const s = table.setting;
-  if (!s) return null;
-  const split = `${s.split.unit} split, train ${s.split.train}${s.split.val > 0 ? `, val ${s.split.val}` : ''}`;
-  const others = table.otherSettings > 0 ? ` ${table.otherSettings} other setting(s) ran on this dataset: \`agiqa table 1 --sweep <id>\` shows one.` : '';
-  return `Setting: ${s.imageEncoder}, MOS label ${s.label}, ${s.epochs} epochs, lr ${s.learningRate}, batch ${s.batchSize}, ${split}, report ${s.reportRule}, ${s.trainingMode} encoders.${others}`;
+const RULE_WORDS: Record<Selection['rule'], string> = {
+  'paper-protocol': "the paper's protocol (the default grid)",
+  latest: "the latest completed run's setting, because no run follows the paper's protocol here",
+  setting: 'the setting picked',
+  sweep: 'one sweep',
+};
+
+/**
+ * One line saying which setting a table's measured figures come from and why (or that none is
+ * shown), and how many other settings there are to pick from.
+ */
+export function selectionLine(selection: Selection): string {
+  const others = selection.otherSettings > 0 ? ` ${selection.otherSettings} other setting(s) have completed runs here: pick one above.` : '';
+  if (!selection.setting) return `No measured setting shown: nothing follows ${RULE_WORDS[selection.rule]} here.${others}`;
+  const sweep = selection.sweep ? `sweep ${selection.sweep.name ?? selection.sweep.id}` : RULE_WORDS[selection.rule];
+  return `Setting ${selection.setting.id} (${sweep}): ${selection.setting.summary}.${others}`;
 }

@@ -32,7 +32,7 @@ export function fractionBar(fraction: number, label: string): HTMLElement {
 }
 
 /** A visible flag on a figure (optimistic, uncertain, conflict, random fixture, reported). */
-export function flag(kind: 'optimistic' | 'uncertain' | 'conflict' | 'tiny' | 'reported' | 'measured', title?: string): HTMLElement {
+export function flag(kind: 'optimistic' | 'uncertain' | 'conflict' | 'tiny' | 'reported' | 'measured' | 'published' | 'inProgress', title?: string): HTMLElement {
   const text: Record<typeof kind, string> = {
     optimistic: 'optimistic',
     uncertain: 'assignment uncertain',
@@ -40,6 +40,8 @@ export function flag(kind: 'optimistic' | 'uncertain' | 'conflict' | 'tiny' | 'r
     tiny: 'random fixture',
     reported: 'reported',
     measured: 'measured',
+    published: 'published elsewhere',
+    inProgress: 'sweep in progress',
   };
   return h('span', { class: `flag flag-${kind}`, title: title ?? FLAG_HELP[kind] }, text[kind]);
 }
@@ -51,7 +53,9 @@ export const FLAG_HELP = {
   conflict: "PKU-I2IQA: the paper's text says SRCC 0.7149 / PLCC 0.7268 while its Table 2 says 0.7349 / 0.7868; Table 2's figures are shown.",
   tiny: 'Tiny encoders are randomly initialised fixtures for demos and tests: never comparable with the paper.',
   reported: "The paper's figure, not run by this platform.",
-  measured: 'Aggregated from completed runs in this database.',
+  measured: 'Aggregated from completed runs in this database: mean ± sample std over replicates, each replicate counted once.',
+  published: "Another paper's published figure under its own protocol (reported only, not run here); see its citation and protocol.",
+  inProgress: 'Includes completed runs of a sweep that is still running: the figure may still change.',
 } as const;
 
 export function loading(what = 'Loading…'): HTMLElement {
@@ -132,4 +136,20 @@ export function actionButton(label: string, action: () => Promise<void>, onError
 
 export function pageHeader(title: string, ...extra: Child[]): HTMLElement {
   return h('header', { class: 'page-header' }, h('h1', null, title), extra.length ? h('div', { class: 'page-actions' }, extra) : null);
+}
+
+/**
+ * Previous / next buttons and "first–last of total" for a paginated list (`offset`, `limit`,
+ * `total` as the API sends them); `go` is called with the offset to show.
+ */
+export function pager(page: { offset: number; count: number; total: number; limit: number }, go: (offset: number) => void, labels = { previous: 'Previous', next: 'Next' }): HTMLElement {
+  const { offset, count, total, limit } = page;
+  const range = count === 0 ? `0 of ${total}` : `${offset + 1}–${offset + count} of ${total}`;
+  return h(
+    'div',
+    { class: 'pager' },
+    h('button', { type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, labels.previous),
+    h('span', null, range),
+    h('button', { type: 'button', disabled: offset + count >= total, onclick: () => go(offset + limit) }, labels.next),
+  );
 }

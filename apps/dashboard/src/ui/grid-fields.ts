@@ -1,9 +1,12 @@
 import {
   FUSION_NAMES,
   IMAGE_ENCODER_NAMES,
+  METHOD_NAMES,
   REPORT_RULES,
   SPLIT_UNITS,
   TEXT_ENCODER_NAMES,
+  TRAINERS,
+  TRAINING_MODES,
   type DatasetRow,
 } from '@agiqa/contracts';
 import { GRID_FIELDS, type GridFormValues } from '../model/grid-form.js';
@@ -11,6 +14,22 @@ import { ENCODER_LABEL, FUSION_LABEL, isTinyEncoder } from '../model/labels.js';
 import { FLAG_HELP } from './components.js';
 import { h } from './dom.js';
 import { checkboxGroup, field, select, textInput } from './form.js';
+
+const METHOD_LABEL: Record<(typeof METHOD_NAMES)[number], string> = {
+  'fusion-head': 'Trained fusion head',
+  'clip-iqa': 'CLIP-IQA (zero-shot)',
+};
+
+const TRAINING_MODE_LABEL: Record<(typeof TRAINING_MODES)[number], string> = {
+  frozen: 'frozen encoders (cached features)',
+  finetune: 'fine-tune the encoders (torch engine)',
+};
+
+const TRAINER_LABEL: Record<(typeof TRAINERS)[number], string> = {
+  auto: 'auto (torch where the worker has it)',
+  tfjs: 'tfjs (in the worker)',
+  torch: 'torch (Python engine)',
+};
 
 const REPORT_RULE_LABEL: Record<(typeof REPORT_RULES)[number], string> = {
   last: 'last epoch',
@@ -38,6 +57,13 @@ export function gridFields(values: GridFormValues, datasets: readonly DatasetRow
     'div',
     { class: 'grid-fields' },
     field(n('name'), 'Sweep name (optional)', textInput(n('name'), values.name, { placeholder: 'e.g. table1-agiqa3k' })),
+    checkboxGroup(
+      n('methods'),
+      'Methods',
+      METHOD_NAMES.map((m) => ({ value: m, label: METHOD_LABEL[m] })),
+      values.methods,
+      'CLIP-IQA is zero-shot (the paper’s Eq. 2 with the image encoder’s two towers): one cell per dataset and split repeat; text encoders, fusions and seeds apply to trained heads only.',
+    ),
     checkboxGroup(
       n('encoders'),
       'Text encoders',
@@ -77,6 +103,22 @@ export function gridFields(values: GridFormValues, datasets: readonly DatasetRow
       field(n('label'), 'MOS label', textInput(n('label'), values.label), 'e.g. quality, align'),
     ),
     h(
+      'div',
+      { class: 'field-row' },
+      field(
+        n('trainingMode'),
+        'Training mode',
+        select(n('trainingMode'), TRAINING_MODES.map((m) => ({ value: m, label: TRAINING_MODE_LABEL[m] })), values.trainingMode),
+        'The paper fine-tunes both encoders; frozen is the cheap alternative.',
+      ),
+      field(
+        n('trainer'),
+        'Trainer',
+        select(n('trainer'), TRAINERS.map((t) => ({ value: t, label: TRAINER_LABEL[t] })), values.trainer),
+        'Each run records the engine, the device and the dtype it used.',
+      ),
+    ),
+    h(
       'fieldset',
       { class: 'split' },
       h('legend', null, 'Split'),
@@ -103,6 +145,7 @@ export function readGridValues(form: HTMLFormElement, prefix = ''): GridFormValu
   const list = (name: string) => data.getAll(`${prefix}${name}`).filter((v): v is string => typeof v === 'string');
   return {
     name: text('name'),
+    methods: list('methods'),
     encoders: list('encoders'),
     fusions: list('fusions'),
     datasets: list('datasets'),
@@ -114,6 +157,8 @@ export function readGridValues(form: HTMLFormElement, prefix = ''): GridFormValu
     reportRule: text('reportRule'),
     label: text('label'),
     maxParallel: text('maxParallel'),
+    trainingMode: text('trainingMode'),
+    trainer: text('trainer'),
     'split.unit': text('split.unit'),
     'split.train': text('split.train'),
     'split.val': text('split.val'),

@@ -38,7 +38,7 @@ export async function newSweepView(ctx: ViewContext, route: Extract<Route, { nam
   );
   const updateCount = () => {
     const n = cellCountOf(readGridValues(form));
-    cells.textContent = `${n} cell${n === 1 ? '' : 's'} (datasets × encoders × fusions × repeats × seeds)`;
+    cells.textContent = `${n} cell${n === 1 ? '' : 's'} (datasets × repeats × (encoders × fusions × seeds + CLIP-IQA))`;
   };
   form.addEventListener('input', updateCount);
   form.addEventListener('change', updateCount);
@@ -65,7 +65,7 @@ export async function newSweepView(ctx: ViewContext, route: Extract<Route, { nam
     ctx.root,
     pageHeader('New sweep'),
     route.from
-      ? h('p', { class: 'muted' }, 'Pre-filled from sweep ', h('a', { href: href({ name: 'sweep', id: route.from }) }, route.from), '; its head options, training mode and model overrides are kept as they were.')
+      ? h('p', { class: 'muted' }, 'Pre-filled from sweep ', h('a', { href: href({ name: 'sweep', id: route.from }) }, route.from), '; its head options, fine-tuning options and model overrides are kept as they were.')
       : null,
     form,
   );

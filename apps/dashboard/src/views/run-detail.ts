@@ -1,4 +1,4 @@
-import type { RunDetail, RunPredictions } from '@agiqa/contracts';
+import { collectPages, PAGE_LIMITS, type EpochMetricRow, type Prediction, type RunDetail } from '@agiqa/contracts';
 import { ApiError } from '../api/client.js';
 import { href, type Route } from '../app/routes.js';
 import { isAbort, poll, type ViewContext } from '../app/view.js';
@@ -23,6 +23,7 @@ function jsonValue(value: unknown): Child {
  */
 export async function runDetailView(ctx: ViewContext, route: Extract<Route, { name: 'run' }>): Promise<void> {
   let run: RunDetail | null = null;
+  let epochs: EpochMetricRow[] = [];
   let predictionsShownFor: string | null = null;
   const head = h('div');
   const message = h('div', { 'aria-live': 'polite' });
@@ -37,7 +38,7 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
 
   async function load(): Promise<void> {
     try {
-      run = await ctx.api.getRun(route.id, ctx.signal);
+      [run, epochs] = await Promise.all([ctx.api.getRun(route.id, ctx.signal), ctx.api.allEpochs(route.id, ctx.signal)]);
     } catch (error) {
       if (isAbort(error)) return;
       if (run === null) replace(ctx.root, pageHeader('Run'), errorBox(error, 'Loading the run'));
@@ -56,10 +57,10 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
       );
     }
     render(run);
-    const { data, layout } = runCurves(run.epochMetrics, run.reportedEpoch);
-    curves.hidden = run.epochMetrics.length === 0;
-    curvesNote.textContent = run.epochMetrics.length === 0 ? 'No epoch finished yet.' : 'The dashed line marks the reported epoch.';
-    if (run.epochMetrics.length > 0) await drawPlot(ctx, curves, data, { ...layout, height: 380 });
+    const { data, layout } = runCurves(epochs, run.reportedEpoch);
+    curves.hidden = epochs.length === 0;
+    curvesNote.textContent = epochs.length === 0 ? 'No epoch finished yet.' : 'The dashed line marks the reported epoch.';
+    if (epochs.length > 0) await drawPlot(ctx, curves, data, { ...layout, height: 380 });
     await loadPredictions(run);
   }
 
@@ -75,7 +76,8 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
       facts,
       h('div', { class: 'summary-line' }, statusBadge(r.status), ' ', `${r.epochsDone}/${r.epochs} epochs`),
       r.reportRule === 'best-on-test' ? h('p', { class: 'warning' }, flag('optimistic'), ' ', FLAG_HELP.optimistic) : null,
-      isTinyEncoder(r.textEncoder) ? h('p', { class: 'warning' }, flag('tiny'), ' ', FLAG_HELP.tiny) : null,
+      // A CLIP-IQA run has no text encoder: its image encoder (both CLIP towers) is the fixture or not.
+      isTinyEncoder(r.textEncoder ?? '') || (r.textEncoder === null && r.imageEncoder === 'tiny-clip') ? h('p', { class: 'warning' }, flag('tiny'), ' ', FLAG_HELP.tiny) : null,
       r.error ? h('div', { class: 'error-box' }, h('strong', null, 'Error'), h('pre', { class: 'json' }, r.error)) : null,
       h(
         'div',
@@ -85,7 +87,8 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
           ['Text encoder', encoderLabel(r.textEncoder)],
           ['Image encoder', r.imageEncoder],
           ['Fusion', fusionLabel(r.fusion)],
-          ['Split repeat / seed', `${r.splitRepeat} / ${r.seed}`],
+          ['Method', r.method],
+          ['Split repeat / seed', `${r.splitRepeat} / ${r.seed ?? '— (zero-shot)'}`],
           ['Training mode', r.trainingMode],
           ['Report rule', r.reportRule],
           ['Reported epoch', formatText(r.reportedEpoch)],
@@ -96,7 +99,9 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
           ['PLCC (logistic fit)', formatNumber(r.metrics?.plccLogistic)],
           ['KRCC', formatNumber(r.metrics?.krcc)],
           ['RMSE', formatNumber(r.metrics?.rmse)],
-          ['Backend', formatText(r.backend)],
+          ['Engine', r.engine ? `${r.engine} ${formatText(r.engineVersion)} (${formatText(r.backend)})` : MISSING],
+          ['Device', r.device ? `${r.device === 'cuda' ? 'GPU' : 'CPU'}: ${formatText(r.deviceName)}` : MISSING],
+          ['Dtype', formatText(r.dtype)],
           ['Attempts', formatText(r.attempts)],
           ['Time', formatElapsed(r.startedAt, r.finishedAt)],
         ]),
@@ -106,7 +111,8 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
           ['Split', r.split ? `${r.split.unit}: ${r.split.train} train / ${r.split.val} val / ${r.split.test} test (seed ${r.split.seed}, repeat ${r.split.repeat})` : MISSING],
           ['Split hash', r.split ? h('code', null, r.split.hash.slice(0, 16)) : MISSING],
           ['Workflow', r.workflowId ? h('code', null, r.workflowId) : MISSING],
-          ['Checkpoint', r.checkpointUri ? h('code', null, r.checkpointUri) : MISSING],
+          ['Checkpoint', r.checkpointKey ? h('code', null, r.checkpointKey) : MISSING],
+          ['Reported-epoch checkpoint', r.reportedCheckpointKey ? h('code', null, r.reportedCheckpointKey) : MISSING],
         ]),
       ),
     );
@@ -134,9 +140,10 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
       return;
     }
     if (predictionsShownFor === r.id) return;
-    let predictions: RunPredictions;
+    let predictions: { items: Prediction[]; total: number };
     try {
-      predictions = await ctx.api.getPredictions(r.id, ctx.signal);
+      const limit = PAGE_LIMITS.predictions.maxLimit;
+      predictions = await collectPages((offset) => ctx.api.getPredictions(r.id, { limit, offset }, ctx.signal));
     } catch (error) {
       if (isAbort(error)) return;
       if (error instanceof ApiError && error.code === 'not_found') scatterNote.textContent = 'No predictions were recorded for this run.';
@@ -144,10 +151,13 @@ export async function runDetailView(ctx: ViewContext, route: Extract<Route, { na
       return;
     }
     predictionsShownFor = r.id;
-    scatterNote.textContent = `${predictions.count} test items of ${predictions.dataset}, coloured by generator.`;
-    if (predictions.items.length === 0) return;
+    // A value that was not finite (a diverged head) has no point to draw.
+    const points = predictions.items.filter((p): p is Prediction & { predicted: number; mos: number } => p.predicted !== null && p.mos !== null);
+    const dropped = predictions.total - points.length;
+    scatterNote.textContent = `${points.length} test items of ${r.dataset}, coloured by generator.${dropped > 0 ? ` ${dropped} prediction(s) were not finite and are not drawn.` : ''}`;
+    if (points.length === 0) return;
     scatter.hidden = false;
-    await drawPlot(ctx, scatter, predictionScatter(predictions.items), {
+    await drawPlot(ctx, scatter, predictionScatter(points), {
       xaxis: { title: { text: 'MOS' } },
       yaxis: { title: { text: 'predicted' } },
       height: 420,

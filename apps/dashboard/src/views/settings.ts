@@ -1,6 +1,6 @@
-import type { Health } from '@agiqa/contracts';
+import type { Health, Workers } from '@agiqa/contracts';
 import { isAbort, type ViewContext } from '../app/view.js';
-import { actionButton, errorBox, keyValues, loading, pageHeader } from '../ui/components.js';
+import { actionButton, errorBox, keyValues, loading, pageHeader, table } from '../ui/components.js';
 import { h, replace } from '../ui/dom.js';
 
 /** The API token (kept in localStorage, sent as Bearer) and the API's health. */
@@ -48,7 +48,14 @@ export async function settingsView(ctx: ViewContext): Promise<void> {
     ),
   );
 
-  replace(ctx.root, pageHeader('API token and health'), form, h('h2', null, 'Create a token'), h('p', { class: 'muted' }, 'The first token can be created without one (when the API has none and no AGIQA_API_TOKEN); later ones need a valid token.'), create, created, h('h2', null, 'API health'), health);
+  const workers = h('section', { 'aria-label': 'Workers' }, loading());
+  replace(ctx.root, pageHeader('API token and health'), form, h('h2', null, 'Create a token'), h('p', { class: 'muted' }, 'The first token can be created without one (when the API has none and no AGIQA_API_TOKEN); later ones need a valid token.'), create, created, h('h2', null, 'API health'), health, h('h2', null, 'Workers'), workers);
+  void ctx.api.workers(ctx.signal).then(
+    (listed) => replace(workers, workersTable(listed)),
+    (error: unknown) => {
+      if (!isAbort(error)) replace(workers, errorBox(error, 'Listing workers'));
+    },
+  );
 
   try {
     const hlth: Health = await ctx.api.health(ctx.signal);
@@ -66,4 +73,22 @@ export async function settingsView(ctx: ViewContext): Promise<void> {
   } catch (error) {
     if (!isAbort(error)) replace(health, errorBox(error, 'Health check'));
   }
+}
+
+/** Who polls each task queue, with engine and device; a queue nobody polls is flagged (its cells wait). */
+function workersTable(listed: Workers): HTMLElement {
+  const rows = listed.queues.flatMap((queue) =>
+    queue.workers.length === 0
+      ? [[queue.name, queue.kind, h('span', { class: 'badge status-failed' }, 'no worker polls this queue'), '', '', '', '']]
+      : queue.workers.map((w) => [
+          queue.name,
+          queue.kind,
+          h('code', null, w.host !== null && w.pid !== null ? `${w.host} pid ${w.pid}` : w.identity),
+          w.engine ?? '—',
+          w.device ?? '—',
+          w.polls.join(' + '),
+          w.lastAccessTime ? new Date(w.lastAccessTime).toLocaleTimeString() : '—',
+        ]),
+  );
+  return table(['Queue', 'Kind', 'Worker', 'Engine', 'Device', 'Polls', 'Last poll'], rows, { id: 'workers', caption: "From Temporal's task-queue description" });
 }

@@ -1,57 +1,101 @@
-import type { RunDetail, RunSummary, SweepDetail } from '@agiqa/contracts';
+import type { EpochMetricRow, RunSummary, SweepSnapshotEvent, SweepStateEvent } from '@agiqa/contracts';
+import { followEvents } from '../api/live.js';
 import { href, type Route } from '../app/routes.js';
-import { isAbort, poll, type ViewContext } from '../app/view.js';
-import { cellGrids, defaultCurveRuns, type CellGrid } from '../model/cells.js';
+import { isAbort, type ViewContext } from '../app/view.js';
+import { cellGrids, defaultCurveRuns, gridPointKey, type CellGrid } from '../model/cells.js';
 import { epochAxis, overlaidCurves } from '../model/curves.js';
 import { formatDate, formatElapsed, formatNumber, formatPercent, formatText, MISSING } from '../model/format.js';
+import { HEATMAP_METRIC_LABEL, HEATMAP_METRICS, heatCell, heatColour, heatRange, heatTextColour, trainedFraction, type HeatmapMetric } from '../model/heatmap.js';
+import { formatStat } from '../model/explorer.js';
 import { encoderLabel, fusionLabel, isTinyEncoder } from '../model/labels.js';
-import { isActive, normaliseCounts, rerunnableCount, statusSegments, sweepProgress } from '../model/status.js';
-import { actionButton, errorBox, flag, FLAG_HELP, fractionBar, keyValues, loading, pageHeader, progressBar, statusBadge, table } from '../ui/components.js';
+import { isActive, normaliseCounts, rerunnableCount, statusSegments } from '../model/status.js';
+import { actionButton, errorBox, flag, FLAG_HELP, fractionBar, keyValues, loading, pageHeader, progressBar, statusBadge } from '../ui/components.js';
 import { h, replace } from '../ui/dom.js';
+import { select } from '../ui/form.js';
 import { drawPlot } from '../ui/plot.js';
 
 /** Runs whose curves the page overlays at most. */
 const MAX_CURVES = 8;
 
+/** `1h02m`, `3m05s`, `12s`. */
+function formatEta(seconds: number | null): string {
+  if (seconds === null) return MISSING;
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
 /**
- * One sweep: live progress (polled every 2 s while pending or running), the cell grid coloured by
- * status, epoch curves of chosen runs, the runs table, and cancel / re-run-failed actions.
+ * One sweep, live: the page subscribes to `GET /api/sweeps/:id/events` (server-sent events) and
+ * updates only what changed — a run's table row and its heatmap cell when that run moves, the
+ * summary when the sweep's counts or phase move. The heatmap is coloured by the chosen metric
+ * (mean over completed seeds × repeats, with std and n); running cells show their epoch. Nothing
+ * is polled; a dropped stream reconnects and starts again from a snapshot.
  */
 export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { name: 'sweep' }>): Promise<void> {
-  let sweep: SweepDetail | null = null;
-  /** Runs chosen for the curves and for comparison; null until the first load picks defaults. */
+  let sweep: SweepSnapshotEvent | null = null;
+  const runs = new Map<string, RunSummary>();
   let chosen: Set<string> | null = null;
-  const curveCache = new Map<string, RunDetail>();
+  let metric: HeatmapMetric = 'srcc';
+  /** A chosen run's learning curve, as of the status and epoch it was read at. */
+  const curveCache = new Map<string, { status: RunSummary['status']; epochsDone: number; epochs: EpochMetricRow[] }>();
 
   const head = h('div');
   const summary = h('section', { 'aria-label': 'Progress' });
-  const grid = h('section', { 'aria-label': 'Cell grid' });
+  const heatmap = h('section', { 'aria-label': 'Cell grid' });
   const curvesNote = h('p', { class: 'muted' });
   const curves = h('div', { class: 'plot', id: 'sweep-curves' });
   const runsSection = h('section', { 'aria-label': 'Runs' });
   const message = h('div', { 'aria-live': 'polite' });
+  const connection = h('span', { class: 'muted small', id: 'sweep-live' });
   replace(ctx.root, head, message, loading());
 
-  const fail = (what: string) => (error: unknown) => replace(message, errorBox(error, what));
+  /** Table rows by run id: an update patches its row in place. */
+  const rowOf = new Map<string, HTMLTableRowElement>();
+  /** Heatmap cells by `dataset/encoder/fusion`: an update redraws that cell only. */
+  const cellOf = new Map<string, HTMLTableCellElement>();
+  let grids: CellGrid[] = [];
 
-  async function load(): Promise<void> {
-    try {
-      sweep = await ctx.api.getSweep(route.id, ctx.signal);
-    } catch (error) {
-      if (isAbort(error)) return;
-      if (sweep === null) replace(ctx.root, pageHeader('Sweep'), errorBox(error, 'Loading the sweep'));
-      else replace(message, errorBox(error, 'Refreshing'));
-      return;
-    }
-    if (chosen === null) {
-      chosen = new Set(defaultCurveRuns(sweep.runs, 4));
-      replace(ctx.root, head, message, summary, grid, h('section', { 'aria-label': 'Epoch curves' }, h('h2', null, 'Epoch curves'), curvesNote, curves), runsSection);
-    }
-    render(sweep);
-    await refreshCurves(sweep);
+  const fail = (what: string) => (error: unknown) => replace(message, errorBox(error, what));
+  const pointKey = gridPointKey;
+
+  function onSnapshot(snapshot: SweepSnapshotEvent): void {
+    sweep = snapshot;
+    runs.clear();
+    for (const run of snapshot.runs) runs.set(run.id, run);
+    if (chosen === null) chosen = new Set(defaultCurveRuns(snapshot.runs, 4));
+    replace(ctx.root, head, message, summary, heatmap, h('section', { 'aria-label': 'Epoch curves' }, h('h2', null, 'Epoch curves'), curvesNote, curves), runsSection);
+    renderHead();
+    renderSummary();
+    renderHeatmap();
+    renderRuns();
+    void refreshCurves();
   }
 
-  function render(s: SweepDetail): void {
+  function onRuns(changed: RunSummary[]): void {
+    const points = new Set<string>();
+    for (const run of changed) {
+      runs.set(run.id, run);
+      patchRow(run);
+      points.add(pointKey(run));
+    }
+    const range = currentRange();
+    for (const key of points) patchCell(key, range);
+    if (changed.some((r) => chosen?.has(r.id))) void refreshCurves();
+  }
+
+  function onSweep(state: SweepStateEvent): void {
+    if (!sweep) return;
+    const wasActive = isActive(sweep.status);
+    sweep = { ...sweep, ...state };
+    renderSummary();
+    if (wasActive !== isActive(sweep.status)) renderHead();
+  }
+
+  function renderHead(): void {
+    const s = sweep;
+    if (!s) return;
     const counts = normaliseCounts(s.counts);
     const rerunnable = rerunnableCount(counts);
     const active = isActive(s.status);
@@ -59,43 +103,65 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
       head,
       pageHeader(
         s.name || `Sweep ${s.id.slice(0, 8)}`,
-        actionButton(
-          'Cancel sweep',
-          async () => {
-            await ctx.api.cancelSweep(s.id);
-            ctx.notify('Cancellation requested');
-            replace(message);
-            await load();
-          },
-          fail('Cancel'),
-          { disabled: !active, title: active ? 'Stop running cells; finished ones keep their results' : 'The sweep is not running' },
-        ),
-        actionButton(
-          `Re-run failed (${rerunnable})`,
-          async () => {
-            const result = await ctx.api.rerunFailed(s.id);
-            ctx.notify(`Re-running ${result.runIds.length} cell${result.runIds.length === 1 ? '' : 's'}`);
-            replace(message);
-            await load();
-            startPolling();
-          },
-          fail('Re-run failed'),
-          { disabled: rerunnable === 0, title: 'Re-run only the cells that failed or were cancelled' },
-        ),
+        actionButton('Cancel sweep', async () => {
+          await ctx.api.cancelSweep(s.id);
+          ctx.notify('Cancellation requested');
+        }, fail('Cancel'), { disabled: !active, title: active ? 'Stop running cells; finished ones keep their results' : 'The sweep is not running' }),
+        actionButton(`Re-run failed (${rerunnable})`, async () => {
+          const result = await ctx.api.rerunFailed(s.id);
+          ctx.notify(`Re-running ${result.runIds.length} cell${result.runIds.length === 1 ? '' : 's'}`);
+          follow();
+        }, fail('Re-run failed'), { disabled: rerunnable === 0 || active, title: 'Re-run only the cells that failed or were cancelled' }),
+        actionButton(s.archived ? 'Unarchive' : 'Archive', async () => {
+          await ctx.api.archive('sweeps', s.id, !s.archived);
+          if (sweep) sweep = { ...sweep, archived: !s.archived };
+          ctx.notify(s.archived ? 'Unarchived' : 'Archived: hidden from the runs explorer');
+          renderHead();
+        }, fail('Archive')),
+        actionButton('Delete', async () => {
+          if (!window.confirm(`Delete this sweep and its ${s.cellCount} runs with their epochs, predictions and checkpoints?`)) return;
+          await ctx.api.remove('sweeps', s.id);
+          ctx.notify('Sweep deleted');
+          ctx.navigate({ name: 'sweeps' });
+        }, fail('Delete'), { class: 'danger', disabled: active, title: active ? 'Cancel the sweep first' : 'Delete the sweep and everything it produced' }),
+        h('a', { class: 'button', href: href({ name: 'explorer', query: { filters: [`sweep=${s.id}`], sort: '', groupBy: 'textEncoder,fusion', archived: 'include' } }) }, 'In the explorer'),
         h('a', { class: 'button', href: href({ name: 'new-sweep', from: s.id }) }, 'Launch again'),
         h('a', { class: 'button', href: href({ name: 'new-schedule', from: s.id }) }, 'Schedule this grid'),
       ),
     );
+  }
 
-    const epochFraction = s.progress?.fraction ?? sweepProgress(s.runs);
+  function renderSummary(): void {
+    const s = sweep;
+    if (!s) return;
+    const counts = normaliseCounts(s.counts);
+    const all = [...runs.values()];
+    const { trained, total } = trainedFraction(all);
+    const fraction = total > 0 ? trained / total : 1;
+    const ended = s.status === 'cancelled' || s.status === 'failed';
     const tinyEncoders = s.grid.encoders.filter((e) => isTinyEncoder(e));
     replace(
       summary,
-      h('div', { class: 'summary-line' }, statusBadge(s.status), ' ', h('span', { id: 'sweep-counts' }, `${counts.completed} completed, ${counts.running} running, ${counts.pending} pending, ${counts.failed} failed, ${counts.cancelled} cancelled of ${formatText(s.cellCount)} cells`)),
+      h(
+        'div',
+        { class: 'summary-line' },
+        statusBadge(s.status),
+        ' ',
+        h('span', { id: 'sweep-phase', class: 'phase' }, s.live.phase),
+        ' ',
+        h('span', { id: 'sweep-counts' }, `${counts.completed} completed, ${counts.running} running, ${counts.pending} pending, ${counts.failed} failed, ${counts.cancelled} cancelled of ${formatText(s.cellCount)} cells`),
+        ' ',
+        connection,
+      ),
       progressBar(statusSegments(counts, s.cellCount), 'Cells by status'),
-      // The API counts a finished cell (even a failed one) as all its epochs: it will train no more.
-      h('p', { class: 'muted' }, `Progress: ${s.progress ? `${s.progress.epochsDone} / ${s.progress.epochsTotal}` : MISSING} epochs (${formatPercent(epochFraction)}; finished cells count in full)`),
-      fractionBar(epochFraction, 'Progress in epochs'),
+      h(
+        'p',
+        { class: 'muted', id: 'sweep-progress' },
+        ended
+          ? `${s.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${trained} of ${total} epochs ran (${formatPercent(fraction)}); ${counts.completed} of ${s.cellCount} cells completed and keep their results.`
+          : `Progress: ${trained} / ${total} epochs trained (${formatPercent(fraction)})${isActive(s.status) ? ` · ETA ${formatEta(s.live.etaSeconds)}` : ''}`,
+      ),
+      fractionBar(fraction, 'Progress in epochs'),
       s.grid.reportRule === 'best-on-test' ? h('p', { class: 'warning' }, flag('optimistic'), ' ', FLAG_HELP.optimistic) : null,
       tinyEncoders.length ? h('p', { class: 'warning' }, flag('tiny'), ' ', FLAG_HELP.tiny) : null,
       keyValues([
@@ -112,57 +178,55 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
         ['Schedule', s.scheduleId ? h('a', { href: href({ name: 'schedules' }) }, s.scheduleId) : 'none (launched by hand)'],
       ]),
     );
-
-    replace(grid, h('h2', null, 'Cells'), legend(), cellGrids(s.runs, { encoders: s.grid.encoders, fusions: s.grid.fusions, datasets: s.grid.datasets }).map(renderGrid));
-    renderRuns(s);
   }
 
-  function legend(): HTMLElement {
-    return h('p', { class: 'legend' }, (['completed', 'running', 'pending', 'failed', 'cancelled'] as const).map((s) => h('span', { class: 'legend-item' }, h('span', { class: `swatch status-${s}` }), s)));
+  function currentRange() {
+    const cells = grids.flatMap((g) => g.points.flat().flatMap((p) => (p ? [heatCell({ runs: p.runs.map((r) => runs.get(r.id) ?? (r as RunSummary)) }, metric)] : [])));
+    return heatRange(cells);
   }
 
-  function renderGrid(g: CellGrid): HTMLElement {
-    return h(
-      'div',
-      { class: 'table-wrap' },
-      h(
-        'table',
-        { class: 'cell-grid', 'data-dataset': g.dataset },
-        h('caption', null, `Dataset ${g.dataset}: text encoder × fusion, one square per split repeat × seed`),
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Encoder'), g.fusions.map((f) => h('th', { scope: 'col' }, fusionLabel(f))))),
+  function renderHeatmap(): void {
+    const s = sweep;
+    if (!s) return;
+    grids = cellGrids([...runs.values()], { encoders: s.grid.encoders, fusions: s.grid.fusions, datasets: s.grid.datasets });
+    cellOf.clear();
+    const metricSelect = select('metric', HEATMAP_METRICS.map((m) => ({ value: m, label: HEATMAP_METRIC_LABEL[m] })), metric);
+    metricSelect.id = 'heatmap-metric';
+    metricSelect.addEventListener('change', () => {
+      metric = metricSelect.value as HeatmapMetric;
+      renderHeatmap();
+    });
+    const range = currentRange();
+    replace(
+      heatmap,
+      h('h2', null, 'Cells'),
+      h('div', { class: 'toolbar' }, h('label', { for: 'heatmap-metric' }, 'Colour by '), metricSelect, h('span', { class: 'muted small' }, `mean over completed runs; ${metric === 'rmse' ? 'lower' : 'higher'} is darker`)),
+      grids.map((g) =>
         h(
-          'tbody',
-          null,
-          g.encoders.map((encoder, i) =>
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { class: 'cell-grid heatmap', 'data-dataset': g.dataset },
+            h('caption', null, `Dataset ${g.dataset}: text encoder × fusion (${HEATMAP_METRIC_LABEL[metric]} mean ± std, n)`),
+            h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Encoder'), g.fusions.map((f) => h('th', { scope: 'col' }, fusionLabel(f))))),
             h(
-              'tr',
+              'tbody',
               null,
-              h('th', { scope: 'row' }, encoderLabel(encoder)),
-              g.points[i].map((point) =>
+              g.encoders.map((encoder, i) =>
                 h(
-                  'td',
-                  { class: point ? `cell status-${point.status}` : 'cell' },
-                  point
-                    ? [
-                        h(
-                          'div',
-                          { class: 'squares' },
-                          point.runs.map((r) =>
-                            h(
-                              'a',
-                              {
-                                class: `square status-${r.status}`,
-                                href: href({ name: 'run', id: r.id }),
-                                title: `${r.cellKey}: ${r.status}${r.metrics ? `, SRCC ${formatNumber(r.metrics.srcc)}` : ''}`,
-                                'aria-label': `${r.cellKey}: ${r.status}`,
-                              },
-                              '',
-                            ),
-                          ),
-                        ),
-                        h('span', { class: 'cell-metric' }, `SRCC ${formatNumber(point.meanSrcc)}`),
-                      ]
-                    : MISSING,
+                  'tr',
+                  null,
+                  h('th', { scope: 'row' }, encoderLabel(encoder)),
+                  g.points[i].map((point, j) => {
+                    const td = h('td', { class: 'cell' });
+                    if (!point) return (td.textContent = MISSING), td;
+                    const key = `${g.dataset}/${encoder}/${g.fusions[j]}`;
+                    td.dataset['point'] = key;
+                    cellOf.set(key, td);
+                    drawCell(td, key, range);
+                    return td;
+                  }),
                 ),
               ),
             ),
@@ -172,23 +236,36 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
     );
   }
 
-  function renderRuns(s: SweepDetail): void {
-    const chosenIds = chosen ?? new Set<string>();
-    const compareIds = [...chosenIds].slice(0, MAX_CURVES);
-    const rows = s.runs.map((r) => [
-      h('input', {
-        type: 'checkbox',
-        'aria-label': `Choose ${r.cellKey}`,
-        checked: chosenIds.has(r.id),
-        disabled: !chosenIds.has(r.id) && chosenIds.size >= MAX_CURVES,
-        onchange: (event: Event) => {
-          const box = event.target as HTMLInputElement;
-          if (box.checked) chosenIds.add(r.id);
-          else chosenIds.delete(r.id);
-          renderRuns(s);
-          void refreshCurves(s);
-        },
-      }),
+  function pointRuns(key: string): RunSummary[] {
+    return [...runs.values()].filter((r) => pointKey(r) === key).sort((a, b) => a.splitRepeat - b.splitRepeat || (a.seed ?? 0) - (b.seed ?? 0));
+  }
+
+  function drawCell(td: HTMLTableCellElement, key: string, range: { min: number; max: number }): void {
+    const own = pointRuns(key);
+    const cell = heatCell({ runs: own }, metric);
+    const bg = heatColour(cell.stat.mean, range, metric);
+    td.style.background = bg ?? '';
+    td.style.color = heatTextColour(cell.stat.mean, range, metric);
+    replace(
+      td,
+      h('div', { class: 'cell-value' }, formatStat(cell.stat)),
+      cell.running.length ? h('div', { class: 'cell-running' }, `training: epoch ${cell.running.join(', ')}`) : null,
+      cell.pending || cell.failed ? h('div', { class: 'cell-other' }, [cell.pending ? `${cell.pending} pending` : '', cell.failed ? `${cell.failed} failed` : ''].filter(Boolean).join(', ')) : null,
+      h(
+        'div',
+        { class: 'squares' },
+        own.map((r) => h('a', { class: `square status-${r.status}`, href: href({ name: 'run', id: r.id }), title: `${r.cellKey}: ${r.status}${r.metrics ? `, SRCC ${formatNumber(r.metrics.srcc)}` : ''}`, 'aria-label': `${r.cellKey}: ${r.status}` }, '')),
+      ),
+    );
+  }
+
+  function patchCell(key: string, range: { min: number; max: number }): void {
+    const td = cellOf.get(key);
+    if (td) drawCell(td, key, range);
+  }
+
+  function runCells(r: RunSummary): (Node | string)[] {
+    return [
       h('a', { href: href({ name: 'run', id: r.id }) }, r.cellKey),
       statusBadge(r.status),
       `${r.epochsDone}/${r.epochs}`,
@@ -197,51 +274,114 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
       formatText(r.attempts),
       formatText(r.backend),
       h('span', { class: 'nowrap' }, formatElapsed(r.startedAt, r.finishedAt)),
-      r.error ? h('span', { class: 'error-text', title: r.error }, r.error.length > 80 ? `${r.error.slice(0, 80)}…` : r.error) : MISSING,
-    ]);
+      // An error belongs to a failed or cancelled attempt: a re-run cell shows none while it runs.
+      r.error && (r.status === 'failed' || r.status === 'cancelled') ? h('span', { class: 'error-text', title: r.error }, r.error.length > 80 ? `${r.error.slice(0, 80)}…` : r.error) : MISSING,
+    ];
+  }
+
+  function checkbox(r: RunSummary): HTMLInputElement {
+    const chosenIds = chosen ?? new Set<string>();
+    return h('input', {
+      type: 'checkbox',
+      'aria-label': `Choose ${r.cellKey}`,
+      checked: chosenIds.has(r.id),
+      onchange: (event: Event) => {
+        const box = event.target as HTMLInputElement;
+        if (box.checked) chosenIds.add(r.id);
+        else chosenIds.delete(r.id);
+        renderToolbar();
+        void refreshCurves();
+      },
+    });
+  }
+
+  function fillRow(tr: HTMLTableRowElement, r: RunSummary): void {
+    replace(tr, h('td', null, checkbox(r)), runCells(r).map((c) => h('td', null, c)));
+  }
+
+  function patchRow(r: RunSummary): void {
+    const tr = rowOf.get(r.id);
+    if (tr) fillRow(tr, r);
+  }
+
+  const toolbar = h('p', { class: 'toolbar' });
+  function renderToolbar(): void {
+    const ids = [...(chosen ?? [])];
     replace(
-      runsSection,
-      h('h2', null, 'Runs'),
-      h(
-        'p',
-        { class: 'toolbar' },
-        `${chosenIds.size} chosen (curves above; at most ${MAX_CURVES}). `,
-        compareIds.length >= 2 ? h('a', { class: 'button', href: href({ name: 'compare', ids: compareIds }) }, 'Compare chosen runs') : h('span', { class: 'muted' }, 'Choose two or more to compare.'),
-      ),
-      table(['', 'Cell', 'Status', 'Epochs', 'SRCC', 'PLCC', 'Attempts', 'Backend', 'Time', 'Error'], rows, { id: 'runs-table' }),
+      toolbar,
+      `${ids.length} chosen (curves above show the first ${MAX_CURVES}). `,
+      ids.length >= 2 ? h('a', { class: 'button', href: href({ name: 'compare', ids, filters: [], groupBy: '' }) }, 'Compare chosen runs') : h('span', { class: 'muted' }, 'Choose two or more to compare.'),
     );
   }
 
-  function runMetric(r: RunSummary, metric: 'srcc' | 'plcc'): HTMLElement | string {
-    const text = formatNumber(r.metrics?.[metric]);
+  function renderRuns(): void {
+    rowOf.clear();
+    const body = h('tbody');
+    for (const r of runs.values()) {
+      const tr = h('tr', { 'data-run': r.id });
+      fillRow(tr, r);
+      rowOf.set(r.id, tr);
+      body.appendChild(tr);
+    }
+    renderToolbar();
+    replace(
+      runsSection,
+      h('h2', null, 'Runs'),
+      toolbar,
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h('table', { id: 'runs-table' }, h('thead', null, h('tr', null, ['', 'Cell', 'Status', 'Epochs', 'SRCC', 'PLCC', 'Attempts', 'Backend', 'Time', 'Error'].map((c) => h('th', { scope: 'col' }, c)))), body),
+      ),
+    );
+  }
+
+  function runMetric(r: RunSummary, m: 'srcc' | 'plcc'): HTMLElement | string {
+    const text = formatNumber(r.metrics?.[m]);
     return r.metrics && r.reportRule === 'best-on-test' ? h('span', null, text, ' ', flag('optimistic')) : text;
   }
 
-  async function refreshCurves(s: SweepDetail): Promise<void> {
-    const ids = [...(chosen ?? [])].filter((id) => s.runs.some((r) => r.id === id));
+  let curvesPending = false;
+  async function refreshCurves(): Promise<void> {
+    // One refresh at a time; changes that arrive meanwhile are picked up by the next one.
+    if (curvesPending) return;
+    curvesPending = true;
+    try {
+      await drawCurves();
+    } finally {
+      curvesPending = false;
+    }
+  }
+
+  async function drawCurves(): Promise<void> {
+    const ids = [...(chosen ?? [])].filter((id) => runs.has(id)).slice(0, MAX_CURVES);
     if (ids.length === 0) {
       curvesNote.textContent = 'Choose runs in the table below to see their epoch curves.';
       curves.replaceChildren();
       return;
     }
     curvesNote.textContent = 'Test SRCC per epoch of the chosen runs.';
-    // A cached run is fresh while its summary still matches (status and epochs): finished runs are
-    // fetched once, running ones whenever they progressed.
     const stale = ids.filter((id) => {
       const cached = curveCache.get(id);
-      const current = s.runs.find((r) => r.id === id);
+      const current = runs.get(id);
       return !cached || !current || cached.status !== current.status || cached.epochsDone !== current.epochsDone;
     });
     try {
-      const fetched = await Promise.all(stale.map((id) => ctx.api.getRun(id, ctx.signal)));
-      for (const run of fetched) curveCache.set(run.id, run);
+      const fetched = await Promise.all(
+        stale.map(async (id) => {
+          const { status, epochsDone } = runs.get(id) as RunSummary;
+          return [id, { status, epochsDone, epochs: await ctx.api.allEpochs(id, ctx.signal) }] as const;
+        }),
+      );
+      for (const [id, curve] of fetched) curveCache.set(id, curve);
     } catch (error) {
       if (!isAbort(error)) replace(message, errorBox(error, 'Loading epoch curves'));
       return;
     }
     const shown = ids.flatMap((id) => {
-      const run = curveCache.get(id);
-      return run ? [{ label: run.cellKey, epochs: run.epochMetrics }] : [];
+      const curve = curveCache.get(id);
+      const run = runs.get(id);
+      return curve && run ? [{ label: run.cellKey, epochs: curve.epochs }] : [];
     });
     await drawPlot(ctx, curves, overlaidCurves(shown, 'testSrcc'), {
       xaxis: epochAxis(shown.flatMap((c) => c.epochs.map((e) => e.epoch))),
@@ -250,17 +390,28 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
     });
   }
 
-  let polling = false;
-  function startPolling(): void {
-    if (polling) return;
-    polling = true;
-    poll(ctx, 2000, load, () => {
-      const keep = sweep !== null && (isActive(sweep.status) || sweep.runs.some((r) => isActive(r.status)));
-      if (!keep) polling = false;
-      return keep;
+  let following: AbortController | null = null;
+  function follow(): void {
+    following?.abort();
+    const controller = new AbortController();
+    following = controller;
+    ctx.signal.addEventListener('abort', () => controller.abort());
+    connection.textContent = 'live';
+    void followEvents(ctx.api.eventsUrl('sweeps', route.id), {
+      tokens: ctx.tokens,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'snapshot') onSnapshot(event.data as SweepSnapshotEvent);
+        else if (event.type === 'runs') onRuns((event.data as { runs: RunSummary[] }).runs);
+        else if (event.type === 'sweep') onSweep(event.data as SweepStateEvent);
+        else if (event.type === 'end') connection.textContent = 'finished';
+      },
+      onReconnecting: (reason) => {
+        connection.textContent = `reconnecting (${reason})`;
+        if (sweep === null) replace(ctx.root, pageHeader('Sweep'), errorBox(new Error(reason), 'Loading the sweep'));
+      },
     });
   }
 
-  await load();
-  if (sweep !== null) startPolling();
+  follow();
 }

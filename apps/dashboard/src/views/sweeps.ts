@@ -3,7 +3,7 @@ import { href } from '../app/routes.js';
 import { isAbort, poll, type ViewContext } from '../app/view.js';
 import { formatDate, formatText } from '../model/format.js';
 import { isActive, normaliseCounts, statusSegments, totalCounts } from '../model/status.js';
-import { errorBox, loading, pageHeader, progressBar, statusBadge, table } from '../ui/components.js';
+import { errorBox, loading, pageHeader, pager, progressBar, statusBadge, table } from '../ui/components.js';
 import { h, replace } from '../ui/dom.js';
 
 const PAGE_SIZE = 25;
@@ -58,12 +58,10 @@ export function sweepsView(ctx: ViewContext): void {
         formatDate(s.finishedAt),
       ];
     });
-    const pages = h(
-      'div',
-      { class: 'pager' },
-      h('button', { type: 'button', disabled: offset === 0, onclick: () => ((offset = Math.max(0, offset - PAGE_SIZE)), void refresh()) }, 'Newer'),
-      h('span', null, `${offset + 1}–${offset + list.items.length} of ${list.total}`),
-      h('button', { type: 'button', disabled: offset + list.items.length >= list.total, onclick: () => ((offset += PAGE_SIZE), void refresh()) }, 'Older'),
+    const pages = pager(
+      { offset, count: list.items.length, total: list.total, limit: PAGE_SIZE },
+      (to) => ((offset = to), void refresh()),
+      { previous: 'Newer', next: 'Older' },
     );
     replace(
       body,

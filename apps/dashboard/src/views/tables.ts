@@ -1,56 +1,70 @@
-import { PAPER_DATASET_COLUMNS, type DatasetRow, type FigureFlag, type PaperDatasetColumn, type PaperTablesQuery } from '@agiqa/contracts';
-import { href, TABLE_KEYS, type Route, type TableKey } from '../app/routes.js';
+import { PAPER_DATASET_COLUMNS, type DatasetRow, type FigureFlag, type PaperDatasetColumn } from '@agiqa/contracts';
+import type { TableQuery } from '../api/client.js';
+import { href, TABLE_KEYS, tableRoute, type Route, type TableKey } from '../app/routes.js';
 import { isAbort, type ViewContext } from '../app/view.js';
 import { MISSING } from '../model/format.js';
 import { table2Bars, table2View, table3View, timingBars, timingRows, type FigureView } from '../model/paper-tables.js';
-import { settingLine, sharedRange, table1Heatmap, table1View, type Metric, type Table1View } from '../model/table1.js';
+import { sharedRange, table1Heatmap, table1View, type Metric, type Table1View } from '../model/table1.js';
 import { errorBox, flag, FLAG_HELP, loading, pageHeader, table } from '../ui/components.js';
 import { h, replace, type Child } from '../ui/dom.js';
 import { select } from '../ui/form.js';
 import { drawPlot } from '../ui/plot.js';
+import { comparePanel, exportBar, routeQuery, settingControls, tableFacts } from './table-controls.js';
 
 const TAB_LABEL: Record<TableKey, string> = { '1': 'Table 1: encoder × fusion', '2': 'Table 2: methods × datasets', '3': 'Table 3: AGI methods', timing: 'Timing' };
 
-/** The paper's tables rebuilt from Postgres, each beside the paper's reported figures. */
-export async function tablesView(ctx: ViewContext, route: Extract<Route, { name: 'table' }>): Promise<void> {
+type TableRoute = Extract<Route, { name: 'table' }>;
+
+/**
+ * The paper's tables rebuilt from Postgres, each beside the paper's reported figures, with the
+ * setting / sweep picker, the PLCC variant, in-progress sweeps on request, and exports.
+ */
+export async function tablesView(ctx: ViewContext, route: TableRoute): Promise<void> {
+  // Switching tables keeps the setting, sweep, PLCC and in-progress choices (not Table 1's dataset).
+  const carried = { setting: route.setting, sweep: route.sweep, plcc: route.plcc, inProgress: route.inProgress };
   const tabs = h(
     'nav',
     { class: 'tabs', 'aria-label': 'Tables' },
-    TABLE_KEYS.map((key) => h('a', { href: href({ name: 'table', table: key, dataset: null }), class: key === route.table ? 'tab active' : 'tab', 'aria-current': key === route.table ? 'page' : null }, TAB_LABEL[key])),
+    TABLE_KEYS.map((key) => h('a', { href: href(tableRoute(key, key === 'timing' ? { inProgress: route.inProgress } : carried)), class: key === route.table ? 'tab active' : 'tab', 'aria-current': key === route.table ? 'page' : null }, TAB_LABEL[key])),
   );
   const body = h('div', null, loading());
   replace(ctx.root, pageHeader('Paper tables'), tabs, body);
   try {
-    if (route.table === '1') await renderTable1(ctx, body, route.dataset);
-    else if (route.table === '2') await renderTable2(ctx, body);
-    else if (route.table === '3') await renderTable3(ctx, body);
-    else await renderTiming(ctx, body);
+    if (route.table === '1') await renderTable1(ctx, body, route);
+    else if (route.table === '2') await renderTable2(ctx, body, route);
+    else if (route.table === '3') await renderTable3(ctx, body, route);
+    else await renderTiming(ctx, body, route);
   } catch (error) {
     if (!isAbort(error)) replace(body, errorBox(error, `Loading ${TAB_LABEL[route.table]}`));
   }
 }
 
-function flagLegend(flags: readonly ('optimistic' | 'uncertain' | 'conflict' | 'tiny')[]): HTMLElement | null {
+function flagLegend(flags: readonly ('optimistic' | 'uncertain' | 'conflict' | 'tiny' | 'published' | 'inProgress')[]): HTMLElement | null {
   if (flags.length === 0) return null;
   return h('ul', { class: 'flag-legend' }, flags.map((f) => h('li', null, flag(f), ' ', FLAG_HELP[f])));
 }
 
 function figureCell(figure: FigureView | null): Child {
   if (!figure) return MISSING;
+  const title = figure.note ?? (figure.source === 'measured' ? `${figure.runs} replicate(s) on ${figure.dataset ?? 'unknown dataset'}` : FLAG_HELP[figure.source]);
   return h(
     'span',
-    { class: `figure source-${figure.source}`, title: figure.note ?? (figure.source === 'measured' ? `${figure.runs} run(s) on ${figure.dataset ?? 'unknown dataset'}` : FLAG_HELP.reported) },
+    { class: `figure source-${figure.source}`, title },
     h('span', { class: 'num' }, `${figure.srcc} / ${figure.plcc}`),
+    figure.source === 'measured' ? h('span', { class: 'muted small' }, ` n=${figure.runs}${figure.delta ? `, Δ ${figure.delta}` : ''}`) : null,
     ' ',
     flag(figure.source),
     figure.flags.map((f: FigureFlag) => [' ', flag(f, figure.note ?? undefined)]),
+    figure.inProgress ? [' ', flag('inProgress')] : null,
   );
 }
 
 // --- Table 1 -------------------------------------------------------------------------------------
 
-async function renderTable1(ctx: ViewContext, root: HTMLElement, dataset: string | null): Promise<void> {
-  const [t1, datasets] = await Promise.all([ctx.api.table1(dataset, ctx.signal), ctx.api.listDatasets(ctx.signal)]);
+async function renderTable1(ctx: ViewContext, root: HTMLElement, route: TableRoute): Promise<void> {
+  const query = routeQuery(route);
+  const [t1, datasets] = await Promise.all([ctx.api.table1(query, ctx.signal), ctx.api.listDatasets(ctx.signal)]);
+  const settings = await ctx.api.tableSettings({ dataset: t1.dataset, inProgress: route.inProgress }, ctx.signal);
   const view = table1View(t1);
   let metric: Metric = 'srcc';
 
@@ -60,7 +74,8 @@ async function renderTable1(ctx: ViewContext, root: HTMLElement, dataset: string
     t1.dataset ?? '',
   );
   picker.id = 'table1-dataset';
-  picker.addEventListener('change', () => ctx.navigate({ name: 'table', table: '1', dataset: picker.value || null }));
+  // Another dataset: the sweep picked belongs to this one, so the pick starts over.
+  picker.addEventListener('change', () => ctx.navigate({ ...route, dataset: picker.value || null, sweep: null }));
   const metricPick = select('metric', [{ value: 'srcc', label: 'SRCC' }, { value: 'plcc', label: 'PLCC' }], metric);
   metricPick.id = 'table1-metric';
   const plot = h('div', { class: 'plot', id: 'table1-heatmap' });
@@ -72,19 +87,23 @@ async function renderTable1(ctx: ViewContext, root: HTMLElement, dataset: string
   const format = datasets.find((d: DatasetRow) => d.name === t1.dataset)?.format;
   const flags = [
     ...(view.anyOptimistic ? (['optimistic'] as const) : []),
+    ...(view.anyInProgress ? (['inProgress'] as const) : []),
     ...(view.anyUncertain ? (['uncertain'] as const) : []),
     ...(view.anyTiny ? (['tiny'] as const) : []),
   ];
   replace(
     root,
     h('div', { class: 'toolbar' }, h('label', { for: 'table1-dataset' }, 'Dataset '), picker, ' ', h('label', { for: 'table1-metric' }, 'Heatmap metric '), metricPick),
-    h('p', { class: 'muted' }, 'Ours: mean ± std over completed runs (seeds × split repeats) of each grid point. Paper: reported on AGIQA-3K. Each cell reads SRCC / PLCC.'),
-    settingLine(t1) ? h('p', { class: 'muted', id: 'table1-setting' }, settingLine(t1)) : null,
+    settingControls(ctx, route, settings, "default: the paper's protocol, else the latest run's setting"),
+    h('p', { class: 'muted' }, 'Ours: mean ± sample std over replicates (seed × split repeat; a re-run of the same replicate counts once), n, and Δ = ours − paper. Paper: reported on AGIQA-3K. Each cell reads SRCC / PLCC.'),
+    tableFacts(t1),
     format && format !== 'agiqa3k' ? h('p', { class: 'warning' }, `${t1.dataset} is not an AGIQA-3K dataset: the paper's figures beside it are for AGIQA-3K.`) : null,
-    view.hasResults ? null : h('p', { class: 'empty' }, 'No completed runs on this dataset yet: only the paper’s figures are shown.'),
+    view.hasResults ? null : h('p', { class: 'empty' }, 'No completed runs in this setting yet: only the paper’s figures are shown.'),
     table1Table(view),
     flagLegend(flags),
+    exportBar(ctx, '1', query),
     plot,
+    comparePanel(ctx, route, t1.selection, settings, t1.dataset),
   );
   await drawHeatmap(ctx, plot, view, metric);
 }
@@ -116,7 +135,12 @@ function table1Table(view: Table1View): HTMLElement {
                 'td',
                 { 'data-fusion': c.fusion, 'data-source': 'ours' },
                 c.ours
-                  ? [h('span', { class: 'num' }, `${c.ours.srcc} / ${c.ours.plcc}`), h('span', { class: 'muted small' }, ` n=${c.ours.runs}`), c.ours.optimistic ? [' ', flag('optimistic')] : null]
+                  ? [
+                      h('span', { class: 'num' }, `${c.ours.srcc} / ${c.ours.plcc}`),
+                      h('span', { class: 'muted small' }, ` n=${c.ours.n}${c.ours.delta ? `, Δ ${c.ours.delta}` : ''}`),
+                      c.ours.optimistic ? [' ', flag('optimistic')] : null,
+                      c.ours.inProgress ? [' ', flag('inProgress')] : null,
+                    ]
                   : MISSING,
               ),
               h(
@@ -169,7 +193,7 @@ const PAPER_COLUMN_LABEL: Record<PaperDatasetColumn, string> = { agiqa3k: 'AGIQA
  * Selects that say which registered dataset stands for each of the paper's datasets ("automatic":
  * the API's choice). A change re-renders the table with the new choice.
  */
-function datasetPickers(columns: readonly PaperDatasetColumn[], datasets: readonly DatasetRow[], chosen: PaperTablesQuery, shown: Partial<Record<PaperDatasetColumn, string | null>>, onChange: (next: PaperTablesQuery) => void): HTMLElement {
+function datasetPickers(columns: readonly PaperDatasetColumn[], datasets: readonly DatasetRow[], chosen: TableQuery, shown: Partial<Record<PaperDatasetColumn, string | null>>, onChange: (next: TableQuery) => void): HTMLElement {
   return h(
     'div',
     { class: 'toolbar' },
@@ -182,11 +206,12 @@ function datasetPickers(columns: readonly PaperDatasetColumn[], datasets: readon
   );
 }
 
-async function renderTable2(ctx: ViewContext, root: HTMLElement, chosen: PaperTablesQuery = {}): Promise<void> {
-  const [t2, datasets] = await Promise.all([ctx.api.table2(chosen, ctx.signal), ctx.api.listDatasets(ctx.signal)]);
+async function renderTable2(ctx: ViewContext, root: HTMLElement, route: TableRoute, chosen: TableQuery = {}): Promise<void> {
+  const query = { ...routeQuery(route), ...chosen };
+  const [t2, datasets, settings] = await Promise.all([ctx.api.table2(query, ctx.signal), ctx.api.listDatasets(ctx.signal), ctx.api.tableSettings({ inProgress: route.inProgress }, ctx.signal)]);
   const view = table2View(t2);
-  const rerender = (next: PaperTablesQuery) => {
-    renderTable2(ctx, root, next).catch((error: unknown) => {
+  const rerender = (next: TableQuery) => {
+    renderTable2(ctx, root, route, next).catch((error: unknown) => {
       if (!isAbort(error)) replace(root, errorBox(error, 'Loading Table 2'));
     });
   };
@@ -209,7 +234,9 @@ async function renderTable2(ctx: ViewContext, root: HTMLElement, chosen: PaperTa
   replace(
     root,
     h('p', { class: 'muted' }, 'Rows the platform cannot run show the paper’s figures, marked reported. Each cell reads SRCC / PLCC. ', t2.rule),
+    settingControls(ctx, route, settings, "default: the paper's protocol"),
     pickers,
+    tableFacts(t2),
     h(
       'div',
       { class: 'table-wrap' },
@@ -245,6 +272,7 @@ async function renderTable2(ctx: ViewContext, root: HTMLElement, chosen: PaperTa
       ),
     ),
     flagLegend(view.flags),
+    exportBar(ctx, '2', query),
     h('div', { class: 'toolbar' }, h('label', { for: 'table2-column' }, 'Chart column '), columnPick),
     plot,
   );
@@ -253,38 +281,47 @@ async function renderTable2(ctx: ViewContext, root: HTMLElement, chosen: PaperTa
 
 // --- Table 3 -------------------------------------------------------------------------------------
 
-async function renderTable3(ctx: ViewContext, root: HTMLElement, chosen: PaperTablesQuery = {}): Promise<void> {
-  const [t3, datasets] = await Promise.all([ctx.api.table3(chosen, ctx.signal), ctx.api.listDatasets(ctx.signal)]);
+async function renderTable3(ctx: ViewContext, root: HTMLElement, route: TableRoute, chosen: TableQuery = {}): Promise<void> {
+  const query = { ...routeQuery(route), ...chosen };
+  const [t3, datasets, settings] = await Promise.all([ctx.api.table3(query, ctx.signal), ctx.api.listDatasets(ctx.signal), ctx.api.tableSettings({ inProgress: route.inProgress }, ctx.signal)]);
   const view = table3View(t3);
   const flags = [...new Set(view.rows.flatMap((r) => r.figure?.flags ?? []))];
-  const rerender = (next: PaperTablesQuery) => {
-    renderTable3(ctx, root, next).catch((error: unknown) => {
+  const rerender = (next: TableQuery) => {
+    renderTable3(ctx, root, route, next).catch((error: unknown) => {
       if (!isAbort(error)) replace(root, errorBox(error, 'Loading Table 3'));
     });
   };
+  const published = view.rows.filter((r) => r.citation);
   replace(
     root,
+    settingControls(ctx, route, settings, "default: the paper's protocol"),
     datasetPickers(['agiqa3k'], datasets, chosen, { agiqa3k: t3.dataset }, rerender),
     h('p', { class: 'muted' }, `AGI-specific methods on AGIQA-3K${view.dataset ? ` (measured rows from ${view.dataset})` : ''}. `, view.rule),
+    tableFacts(t3),
     table(
       ['Method', 'SRCC / PLCC'],
-      view.rows.map((r) => [h('span', { class: r.proposed ? 'proposed' : null }, r.method, r.proposed ? ' (proposed)' : ''), figureCell(r.figure)]),
+      view.rows.map((r) => [h('span', { class: r.proposed ? 'proposed' : null, 'data-source': r.source }, r.method, r.proposed ? ' (proposed)' : ''), figureCell(r.figure)]),
       { id: 'table3', caption: 'Table 3: AGI-specific methods on AGIQA-3K' },
     ),
-    flagLegend(flags),
+    flagLegend([...flags, ...(published.length ? (['published'] as const) : [])]),
+    published.length
+      ? h('ul', { class: 'citations', id: 'table3-citations' }, published.map((r) => h('li', null, h('strong', null, r.method), `: ${r.citation ?? ''}. Protocol — ${r.protocol ?? 'not stated'}.`)))
+      : null,
+    exportBar(ctx, '3', query),
   );
 }
 
 // --- Timing --------------------------------------------------------------------------------------
 
-async function renderTiming(ctx: ViewContext, root: HTMLElement): Promise<void> {
-  const timing = await ctx.api.timing(ctx.signal);
+async function renderTiming(ctx: ViewContext, root: HTMLElement, route: TableRoute): Promise<void> {
+  const timing = await ctx.api.timing({ inProgress: route.inProgress }, ctx.signal);
   const rows = timingRows(timing);
   const plot = h('div', { class: 'plot', id: 'timing-bars' });
   replace(
     root,
     h('p', { class: 'muted' }, `Paper: ${timing.paper.caption}. Ours: median ms per image on the machine named in each row; hardware differs, so compare shapes, not absolute numbers.`),
     rows.some((r) => r.tiny) ? flagLegend(['tiny']) : null,
+    tableFacts(timing),
     rows.length === 0 ? h('p', { class: 'empty' }, 'No timing measured yet (run the timing benchmark or a sweep that records timings); the paper’s figures are shown alone.') : null,
     plot,
     rows.length
@@ -303,6 +340,7 @@ async function renderTiming(ctx: ViewContext, root: HTMLElement): Promise<void> 
           { id: 'timing-table' },
         )
       : null,
+    exportBar(ctx, 'timing', { inProgress: route.inProgress }),
   );
   const { data } = timingBars(timing);
   await drawPlot(ctx, plot, data, { barmode: 'group', height: 400, yaxis: { title: { text: 'ms per image' } }, title: { text: 'Inference time per image by text encoder' } });

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Artifacts } from '@agiqa/artifacts';
 import type { PrismaClient } from '@agiqa/db';
 import type {
   MachineInfo,
@@ -9,12 +10,15 @@ import type {
   openTextFeatures,
   preprocessingFor,
   resolveEncoder,
-  trainHead,
+  resolveTorchEncoder,
 } from '@agiqa/model';
+import type { WorkerEngines } from '../engines.js';
 
 /** Encoder side of libs/model, injected so a test can observe how often extraction really runs. */
 export interface EncoderToolkit {
   resolveEncoder: typeof resolveEncoder;
+  /** Fine-tuning: the Hugging Face folder of an encoder. */
+  resolveTorchEncoder: typeof resolveTorchEncoder;
   featureKey: typeof featureKey;
   preprocessingFor: typeof preprocessingFor;
   extractTextFeatures: typeof extractTextFeatures;
@@ -25,9 +29,10 @@ export interface EncoderToolkit {
 
 /**
  * Where this worker's hardware and software are recorded on every run it trains: libs/model's
- * machine description (the one timing rows carry too) and the GPU queue (device) it serves.
+ * machine description (the one timing rows carry too), the GPU queue it serves and the GPU it is
+ * pinned to (`--device`). On a run row `gpu` names the device that run trained on (null on the CPU).
  */
-export type RunMachine = MachineInfo & { gpuQueue?: string };
+export type RunMachine = MachineInfo & { gpuQueue?: string; deviceIndex?: number };
 
 /** Everything activities touch, built once by the worker process (or a test). */
 export interface ActivityDeps {
@@ -38,21 +43,42 @@ export interface ActivityDeps {
   cpuQueue: string;
   /** GPU task queues of the deployment (`AGIQA_GPU_QUEUES`); cells are spread over them. */
   gpuQueues: readonly string[];
+  /**
+   * The artefact store (feature sets, checkpoints, result files): rows and payloads hold its keys.
+   * Activities read through `materialize*` (local paths) and write local files they then store.
+   */
+  artifacts: Artifacts;
   paths: {
-    /** Content-addressed feature cache (`<AGIQA_HOME>/features`). */
-    features: string;
-    /** Per-run artifacts: checkpoints, result files (`<AGIQA_HOME>/artifacts`). */
-    artifacts: string;
+    /**
+     * This worker's own working folder (`<AGIQA_HOME>/work`): features being extracted, checkpoints
+     * being written. Never shared, never named in a row or payload.
+     */
+    work: string;
   };
-  models: { modelsDir?: string; allowRemote: boolean };
+  models: {
+    modelsDir?: string;
+    allowRemote: boolean;
+    /** onnxruntime intra-op threads (default: onnxruntime's own choice). */
+    threads?: number;
+    /** Idle onnxruntime threads spin (default false: shared hosts). */
+    spinning?: boolean;
+    /** Images per forward pass during extraction (default: libs/model's). */
+    imageBatch?: number;
+  };
   encoders: EncoderToolkit;
-  trainer: typeof trainHead;
-  /** tfjs backend initialised at start-up; recorded on every run this worker trains. */
-  backend: string;
+  /** The training engines this worker has (null on a `cpu` worker, which trains nothing). */
+  engines: WorkerEngines | null;
   machine: RunMachine;
+  /** Where the worker's own lines go (outages of the database); default: nowhere. */
+  log?: (line: string) => void;
   timing: {
-    /** Training heartbeat timeout: a silent attempt is retried elsewhere after this long. */
+    /**
+     * Training heartbeat timeout when no epoch has been measured, and its floor: a silent attempt is
+     * retried elsewhere after this long (longer when comparable epochs were slow, see `heartbeatTimeoutFor`).
+     */
     heartbeatTimeoutMs: number;
+    /** Ceiling of the training heartbeat timeout, however slow the epochs. */
+    heartbeatTimeoutMaxMs: number;
     /** Heartbeat cadence inside long epochs and while waiting on shared feature extraction. */
     heartbeatIntervalMs: number;
     /** Upper bound on one training attempt. */

@@ -1,4 +1,6 @@
-import type { EncoderToolkit } from './deps.js';
+import { artifactKeys } from '@agiqa/artifacts';
+import type { FeatureRef } from '../workflows/types.js';
+import type { ActivityDeps, EncoderToolkit } from './deps.js';
 import type { ImageFeatureSource, TextFeatureSource } from './training-data.js';
 
 /** Image features of a cached set, as `pooled` or `projected` vectors (grid `head.imageFeature`). */
@@ -22,4 +24,15 @@ export async function textFeatureSource(encoders: Pick<EncoderToolkit, 'openText
       return { data: feature.data, length: feature.tokens };
     },
   };
+}
+
+/** Opens a feature set through a local copy of its tree, released once the reader has loaded it. */
+export async function withFeatureTree<T>(deps: Pick<ActivityDeps, 'artifacts'>, ref: FeatureRef, open: (dir: string) => Promise<T>): Promise<T> {
+  // Payloads recorded before the artefact store carry no artifactKey; the layout names the tree.
+  const copy = await deps.artifacts.materializeTree(ref.artifactKey ?? artifactKeys.featureSet(ref.key));
+  try {
+    return await open(copy.path);
+  } finally {
+    copy.release();
+  }
 }

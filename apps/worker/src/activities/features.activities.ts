@@ -1,20 +1,22 @@
-import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, ApplicationFailureCategory, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { GridSpecSchema, notFound, parseOrThrow, WORKFLOW_TYPES, workflowIds, AgiqaError } from '@agiqa/contracts';
-import { datasetBaseDir } from '@agiqa/data';
+import { artifactKeys } from '@agiqa/artifacts';
+import { GridSpecSchema, invalidInput, notFound, parseOrThrow, WORKFLOW_TYPES, workflowIds, AgiqaError, type FeatureOptions } from '@agiqa/contracts';
 import type { FeatureRef, FeatureRequest } from '../workflows/types.js';
+import { databaseRetry } from './database-retry.js';
 import type { ActivityDeps } from './deps.js';
 import { innermostCause } from '../workflows/errors.js';
 import { resolveRunEncoder } from './encoders.js';
+import { ExtractionGate } from './extraction-gate.js';
+import { datasetImages } from './image-digests.js';
 
 /** Failure type of `awaitFeatures` while the extraction it waits on is running. */
 export const FEATURES_PENDING = 'features_pending';
 
-type FeatureDeps = Pick<ActivityDeps, 'prisma' | 'temporal' | 'cpuQueue' | 'paths' | 'models' | 'encoders' | 'timing'>;
+type FeatureDeps = Pick<ActivityDeps, 'prisma' | 'temporal' | 'cpuQueue' | 'artifacts' | 'paths' | 'models' | 'encoders' | 'timing'>;
 
 /**
  * Feature extraction, once per content key. `planFeatures` names the feature sets a run needs;
@@ -24,34 +26,44 @@ type FeatureDeps = Pick<ActivityDeps, 'prisma' | 'temporal' | 'cpuQueue' | 'path
  */
 export function createFeatureActivities(deps: FeatureDeps) {
   const { prisma, encoders } = deps;
+  const gate = new ExtractionGate();
 
-  const resolveNamed = (name: string, kind: 'image' | 'text', override: string | undefined) => resolveRunEncoder(deps, name, kind, override);
+  const resolveNamed = (name: string, kind: 'image' | 'text', override: string | undefined, features: FeatureOptions | undefined) =>
+    resolveRunEncoder(deps, name, kind, override, features);
 
+  /** The feature set of `key` when its row exists and its tree is complete in the artefact store. */
   async function cachedFeatureSet(key: string): Promise<FeatureRef | null> {
     const row = await prisma.featureSet.findUnique({ where: { key } });
-    if (!row || !existsSync(fileURLToPath(row.uri))) return null;
-    return { key: row.key, kind: row.kind, uri: row.uri, dim: row.dim, count: row.itemCount };
+    if (!row || !(await deps.artifacts.treeManifest(row.artifactKey))) return null;
+    return { key: row.key, kind: row.kind, artifactKey: row.artifactKey, dim: row.dim, count: row.itemCount };
   }
 
   return {
-    /** The image and text feature sets a run needs, with their content keys. */
+    /**
+     * The feature sets a run needs (image and text; image only for CLIP-IQA), with their content
+     * keys. None for a fine-tuned head: its encoders train end to end on the images and prompts.
+     */
     async planFeatures(input: { runId: string }): Promise<FeatureRequest[]> {
       const run = await prisma.run.findUnique({
         where: { id: input.runId },
-        select: { imageEncoder: true, textEncoder: true, dataset: { select: { id: true, contentHash: true } }, sweep: { select: { grid: true } } },
+        select: { imageEncoder: true, textEncoder: true, dataset: { select: { id: true, root: true, contentHash: true } }, sweep: { select: { grid: true } } },
       });
       if (!run) throw notFound(`run ${input.runId} not found`);
       const grid = parseOrThrow(GridSpecSchema, run.sweep.grid, 'grid');
+      // A CLIP-IQA run has no text encoder: its prompts go through CLIP's own text tower.
+      if (grid.trainingMode === 'finetune' && run.textEncoder !== null) return [];
       const wanted = [
         { kind: 'image' as const, encoder: run.imageEncoder },
-        { kind: 'text' as const, encoder: run.textEncoder },
+        ...(run.textEncoder === null ? [] : [{ kind: 'text' as const, encoder: run.textEncoder }]),
       ];
       const requests: FeatureRequest[] = [];
       for (const { kind, encoder } of wanted) {
         const override = grid.modelOverrides?.[encoder];
-        const resolved = resolveNamed(encoder, kind, override);
-        const key = encoders.featureKey(resolved, kind, encoders.preprocessingFor(resolved, kind), run.dataset.contentHash);
-        requests.push({ key, kind, datasetId: run.dataset.id, encoder, ...(override ? { override } : {}) });
+        const resolved = resolveNamed(encoder, kind, override, grid.features);
+        // Text features depend on the items as listed; image features also on every image's bytes.
+        const datasetHash = kind === 'image' ? (await datasetImages(prisma, run.dataset)).datasetHash : run.dataset.contentHash;
+        const key = encoders.featureKey(resolved, kind, encoders.preprocessingFor(resolved, kind), datasetHash);
+        requests.push({ key, kind, datasetId: run.dataset.id, encoder, ...(override ? { override } : {}), features: grid.features });
       }
       return requests;
     },
@@ -94,7 +106,8 @@ export function createFeatureActivities(deps: FeatureDeps) {
       // files are gone, or it failed for a reason a new run may not hit) extract again.
       try {
         const ref = (await deps.temporal.workflow.getHandle(workflowId).result()) as FeatureRef;
-        if (existsSync(fileURLToPath(ref.uri))) return ref;
+        // Results recorded before the artefact store carry a file:// `uri` and no key: extract again.
+        if (ref.artifactKey && (await deps.artifacts.treeManifest(ref.artifactKey))) return ref;
       } catch (error) {
         const root = error instanceof WorkflowFailedError ? rootFailure(error) : error;
         if (root instanceof ApplicationFailure && root.nonRetryable) throw root;
@@ -103,38 +116,64 @@ export function createFeatureActivities(deps: FeatureDeps) {
       throw pending();
     },
 
-    /** Runs one encoder over a dataset into the feature cache and records the FeatureSet row. */
+    /**
+     * Runs one encoder over a dataset into this worker's working folder, stores the feature set in
+     * the artefact store as a tree (its manifest last: readers never see half a set) and records the
+     * FeatureSet row. A retry after a failed upload finds the local set and does not encode again.
+     * Database calls ride out an outage in process: hours of extraction are not thrown away.
+     * One encoding at a time in this worker (ExtractionGate), heartbeating while it waits its turn.
+     */
     async extractFeatures(request: FeatureRequest): Promise<FeatureRef> {
-      const cached = await cachedFeatureSet(request.key);
-      if (cached) return cached;
-      const dataset = await prisma.dataset.findUnique({
-        where: { id: request.datasetId },
-        select: { id: true, name: true, root: true, contentHash: true },
-      });
-      if (!dataset) throw notFound(`dataset ${request.datasetId} not found`);
-      const items = await prisma.datasetItem.findMany({
-        where: { datasetId: dataset.id },
-        orderBy: { position: 'asc' },
-        select: { key: true, imagePath: true, prompt: true },
-      });
-      const encoder = resolveNamed(request.encoder, request.kind, request.override);
-      const base = await datasetBaseDir(dataset.root);
       const context = Context.current();
-      let progress = { done: 0, total: request.kind === 'image' ? items.length : uniquePrompts(items).length };
+      const db = databaseRetry(context, () => context.heartbeat());
+      const cached = await db(() => cachedFeatureSet(request.key));
+      if (cached) return cached;
+      const dataset = await db(() =>
+        prisma.dataset.findUnique({
+          where: { id: request.datasetId },
+          select: { id: true, name: true, root: true, contentHash: true },
+        }),
+      );
+      if (!dataset) throw notFound(`dataset ${request.datasetId} not found`);
+      const encoder = resolveNamed(request.encoder, request.kind, request.override, request.features);
+      const images = request.kind === 'image' ? await db(() => datasetImages(prisma, dataset)) : null;
+      if (images && encoders.featureKey(encoder, 'image', encoders.preprocessingFor(encoder, 'image'), images.datasetHash) !== request.key) {
+        throw invalidInput(`images of dataset ${dataset.name} changed after the run planned its features: run the cell again to extract the new content`, [
+          { path: dataset.root, message: 'images changed since the feature key was computed' },
+        ]);
+      }
+      const prompts = images ? [] : uniquePrompts(await db(() => prisma.datasetItem.findMany({ where: { datasetId: dataset.id }, orderBy: { position: 'asc' }, select: { prompt: true } })));
+      let progress = { done: 0, total: images ? images.images.length : prompts.length };
       const onProgress = (done: number, total: number) => {
         progress = { done, total };
         context.heartbeat(progress);
       };
-      // Also between progress reports: loading a large encoder can take longer than one batch.
+      // Also while waiting for the gate and between progress reports (loading a large encoder can
+      // take longer than one batch).
       const beat = setInterval(() => context.heartbeat(progress), deps.timing.heartbeatIntervalMs);
-      const common = { encoder, cacheDir: deps.paths.features, datasetHash: dataset.contentHash, onProgress };
-      const info = await (request.kind === 'image'
-        ? encoders.extractImageFeatures({ ...common, images: items.map((i) => ({ key: i.key, path: resolve(base, i.imagePath) })) })
-        : encoders.extractTextFeatures({ ...common, prompts: uniquePrompts(items) })
-      ).finally(() => clearInterval(beat));
+      // `release`: the extraction loads its own session and frees it when done; with one extraction
+      // at a time the worker holds one model at a time (peak memory of the largest, not the sum).
+      const common = { encoder, cacheDir: join(deps.paths.work, 'features'), onProgress, release: true };
+      const info = await gate
+        .run(
+          () =>
+            images
+              ? encoders.extractImageFeatures({
+                  ...common,
+                  datasetHash: images.datasetHash,
+                  images: images.images,
+                  ...(deps.models.imageBatch === undefined ? {} : { batchSize: deps.models.imageBatch }),
+                })
+              : encoders.extractTextFeatures({ ...common, datasetHash: dataset.contentHash, prompts }),
+          context.cancellationSignal,
+        )
+        .finally(() => clearInterval(beat));
       if (info.key !== request.key) {
         throw new AgiqaError('internal', `feature key drift for ${request.encoder} on ${dataset.name}: planned ${request.key}, extracted ${info.key}`);
       }
+      const artifactKey = artifactKeys.featureSet(info.key);
+      // info.uri: the local folder libs/model wrote (or found) in this worker's working folder.
+      await deps.artifacts.putTree(artifactKey, fileURLToPath(info.uri));
       const data = {
         datasetId: dataset.id,
         kind: request.kind,
@@ -142,13 +181,13 @@ export function createFeatureActivities(deps: FeatureDeps) {
         modelId: info.modelId,
         revision: info.revision,
         dtype: info.dtype,
-        uri: info.uri,
+        artifactKey,
         dim: info.dim,
         itemCount: info.count,
         extractMs: Math.round(info.extractMs),
       };
-      await prisma.featureSet.upsert({ where: { key: info.key }, create: { key: info.key, ...data }, update: data });
-      return { key: info.key, kind: request.kind, uri: info.uri, dim: info.dim, count: info.count };
+      await db(() => prisma.featureSet.upsert({ where: { key: info.key }, create: { key: info.key, ...data }, update: data }));
+      return { key: info.key, kind: request.kind, artifactKey, dim: info.dim, count: info.count };
     },
   };
 }

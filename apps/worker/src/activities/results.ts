@@ -1,50 +1,50 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AgiqaError, type ReportRule, type RunMetrics } from '@agiqa/contracts';
+import { artifactKeys, type Artifacts } from '@agiqa/artifacts';
+import type { ReportRule, RunMetrics } from '@agiqa/contracts';
+import type { EngineRunInfo } from '@agiqa/model';
 
 /**
- * What a finished training attempt hands to `recordResults`: written by the GPU worker next to the
- * run's checkpoints, read by a CPU worker (a shared filesystem when they are different machines), so
- * that prediction arrays never travel through Temporal payloads.
+ * What a finished training attempt hands to `recordResults`: stored in the artefact store by the GPU
+ * worker, read by a CPU worker (any machine), so that prediction arrays never travel through
+ * Temporal payloads.
  */
 export interface RunResultFile {
   runId: string;
   attempt: number;
-  reportedEpoch: number;
+  /** Null for a method without epochs (CLIP-IQA: `epochs` 0, `parameters` 0). */
+  reportedEpoch: number | null;
   reportRule: ReportRule;
   optimistic: boolean;
+  /** `rmse` is null where predictions are not on the MOS scale (CLIP-IQA's probabilities). */
   metrics: RunMetrics;
   backend: string;
+  /** The engine as it reported it ran (absent in result files written before engines existed). */
+  engine?: EngineRunInfo;
   parameters: number;
   epochs: number;
   /** Test-set predictions at the reported epoch, by dataset item key. */
   predictions: { key: string; predicted: number; mos: number }[];
 }
 
-/** `<artifacts>/runs/<runId>/attempt-<n>`: checkpoints and the result of one attempt. */
-export function attemptDir(artifacts: string, runId: string, attempt: number): string {
-  return join(artifacts, 'runs', runId, `attempt-${attempt}`);
+/** Stores the result under the attempt's key in the artefact store (one atomic object); returns the key. */
+export async function storeResultFile(artifacts: Artifacts, result: RunResultFile): Promise<string> {
+  const key = artifactKeys.result(result.runId, result.attempt);
+  await artifacts.putJson(key, result);
+  return key;
 }
 
-/** Writes the result atomically (temp file + rename): a reader sees all of it or nothing. */
-export async function writeResultFile(dir: string, result: RunResultFile): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, 'result.json');
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(result));
-  await rename(temp, path);
-  return pathToFileURL(path).href;
+export async function readResultFile(artifacts: Artifacts, key: string): Promise<RunResultFile> {
+  return artifacts.getJson<RunResultFile>(key);
 }
 
-export async function readResultFile(uri: string): Promise<RunResultFile> {
-  const path = fileURLToPath(uri);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    // Missing on this machine: the GPU and CPU workers do not share AGIQA_HOME. Retrying won't help.
-    throw new AgiqaError('not_found', `result file ${path} is not readable from this worker (${(error as Error).message}); CPU and GPU workers must share AGIQA_HOME/artifacts`);
-  }
-  return JSON.parse(text) as RunResultFile;
+/** The run columns that say which engine trained it, on which device and in which dtype. */
+export function engineColumns(info: EngineRunInfo) {
+  const { device } = info;
+  return {
+    engine: info.engine,
+    engineVersion: info.engineVersion,
+    backend: info.backend,
+    device: device.kind,
+    deviceName: device.kind === 'cuda' && device.cudaVersion ? `${device.name}, CUDA ${device.cudaVersion}` : device.name,
+    dtype: info.dtype,
+  };
 }

@@ -1,5 +1,6 @@
+import { resolve } from 'node:path';
 import { invalidInput } from '@agiqa/contracts';
-import type { SplitData, TextTable } from '@agiqa/model';
+import type { FinetuneSplit, SplitData, TextTable } from '@agiqa/model';
 
 /** Image features by item key: one vector of `dim` floats per image. */
 export interface ImageFeatureSource {
@@ -17,6 +18,68 @@ export interface TrainingItem {
   key: string;
   prompt: string;
   mos: Record<string, number>;
+  /** Relative to the dataset's folder (fine-tuning reads the images themselves). */
+  imagePath?: string;
+}
+
+type SplitKeys = { trainKeys: readonly string[]; valKeys: readonly string[]; testKeys: readonly string[] };
+
+/**
+ * The items of one split in order, each with its score: an item the dataset lacks or one without the
+ * label fails naming the key (shared by the head and the fine-tuning inputs).
+ */
+function splitItems(byKey: ReadonlyMap<string, TrainingItem>, name: string, keys: readonly string[], label: string): { item: TrainingItem; score: number }[] {
+  return keys.map((key) => {
+    const item = byKey.get(key);
+    if (!item) throw invalidInput(`split ${name} lists item ${key}, which the dataset does not have`);
+    const score = item.mos[label];
+    if (typeof score !== 'number' || !Number.isFinite(score)) {
+      throw invalidInput(`item ${key} has no "${label}" score; labels present: ${Object.keys(item.mos).join(', ') || 'none'}`, [
+        { path: 'label', message: `unknown MOS label "${label}"` },
+      ]);
+    }
+    return { item, score };
+  });
+}
+
+export interface FinetuneData {
+  prompts: string[];
+  train: FinetuneSplit;
+  val?: FinetuneSplit;
+  test: FinetuneSplit;
+  /** Item keys of `test` rows, in order. */
+  testKeys: string[];
+}
+
+/**
+ * The fine-tuning inputs: each split's image paths (absolute, under `base`), prompt indices into the
+ * distinct prompts, and MOS targets.
+ */
+export function buildFinetuneData(input: { items: readonly TrainingItem[]; split: SplitKeys; label: string; base: string }): FinetuneData {
+  const byKey = new Map(input.items.map((item) => [item.key, item]));
+  const prompts: string[] = [];
+  const promptIndex = new Map<string, number>();
+  const side = (name: string, keys: readonly string[]): FinetuneSplit => {
+    const rows = splitItems(byKey, name, keys, input.label);
+    const images = rows.map(({ item }) => {
+      if (!item.imagePath) throw invalidInput(`item ${item.key} has no image path`);
+      return resolve(input.base, item.imagePath);
+    });
+    const index = Int32Array.from(rows, ({ item }) => {
+      let p = promptIndex.get(item.prompt);
+      if (p === undefined) {
+        p = prompts.length;
+        promptIndex.set(item.prompt, p);
+        prompts.push(item.prompt);
+      }
+      return p;
+    });
+    return { images, promptIndex: index, targets: Float32Array.from(rows, (r) => r.score) };
+  };
+  const train = side('train', input.split.trainKeys);
+  const val = input.split.valKeys.length > 0 ? side('val', input.split.valKeys) : undefined;
+  const test = side('test', input.split.testKeys);
+  return { prompts, train, ...(val ? { val } : {}), test, testKeys: [...input.split.testKeys] };
 }
 
 export interface TrainingData {
@@ -37,7 +100,7 @@ export interface TrainingData {
  */
 export function buildTrainingData(input: {
   items: readonly TrainingItem[];
-  split: { trainKeys: readonly string[]; valKeys: readonly string[]; testKeys: readonly string[] };
+  split: SplitKeys;
   label: string;
   image: ImageFeatureSource;
   text: TextFeatureSource;
@@ -52,15 +115,8 @@ export function buildTrainingData(input: {
     const features = new Float32Array(n * image.dim); // [n, dI]
     const index = new Int32Array(n); // [n] → row of the text table
     const targets = new Float32Array(n); // [n]
-    keys.forEach((key, row) => {
-      const item = byKey.get(key);
-      if (!item) throw invalidInput(`split ${name} lists item ${key}, which the dataset does not have`);
-      const score = item.mos[label];
-      if (typeof score !== 'number' || !Number.isFinite(score)) {
-        throw invalidInput(`item ${key} has no "${label}" score; labels present: ${Object.keys(item.mos).join(', ') || 'none'}`, [
-          { path: 'label', message: `unknown MOS label "${label}"` },
-        ]);
-      }
+    splitItems(byKey, name, keys, label).forEach(({ item, score }, row) => {
+      const { key } = item;
       const vector = image.vector(key);
       if (!vector || vector.length !== image.dim) throw invalidInput(`image features are missing for item ${key}`);
       features.set(vector, row * image.dim);

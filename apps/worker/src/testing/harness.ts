@@ -8,16 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { Artifacts, FileArtifactStore } from '@agiqa/artifacts';
 import { GridSpecSchema, type GridSpecInput } from '@agiqa/contracts';
 import { loadDataset, synthesizeDataset } from '@agiqa/data';
 import { createSweep, registerDataset, type Db } from '@agiqa/db';
 import { createTestDb } from '@agiqa/db/testing';
-import { initTfjsBackend, machineInfo, trainHead } from '@agiqa/model';
+import { findTorchPython, machineInfo } from '@agiqa/model';
 import { rememberCpuQueue } from '@agiqa/orchestration';
 import { startTestTemporal } from '@agiqa/orchestration/testing';
 import { createActivities, MODEL_ENCODER_TOOLKIT, type ActivityDeps } from '../activities/index.js';
 import { bundlerOptions, workflowsPath } from '../bundle.js';
 import type { WorkerRole } from '../config.js';
+import { detectEngines } from '../engines.js';
 import { createWorkers } from '../worker.js';
 
 // Workers log at INFO by default, and the tests fail cells on purpose: keep test output to errors.
@@ -65,7 +67,13 @@ export function tinyGrid(overrides: Partial<GridSpecInput> = {}): GridSpecInput 
 export interface HarnessOptions {
   /** Synthetic images (50 is the generator's minimum). */
   images?: number;
+  /** Give the workers the torch engine too (a Python from AGIQA_PYTHON or tools/.venv; see torchAvailable). */
+  torch?: boolean;
   heartbeatTimeoutMs?: number;
+  /** The artefact store (default: a folder store under the harness's home). */
+  artifacts?: Artifacts;
+  /** The database to use (migrated; the caller closes it). Default: a fresh in-memory PGlite. */
+  db?: Db;
 }
 
 export interface Harness {
@@ -77,6 +85,8 @@ export interface Harness {
   deps: ActivityDeps;
   /** How often each extraction function really ran (the FeatureWorkflow dedupe shows here). */
   extractions: { text: number; image: number };
+  /** When each extraction ran (performance.now() ms), in start order. */
+  extractionSpans: { kind: 'text' | 'image'; start: number; end: number }[];
   /**
    * Starts in-process workers; stop them with the returned function. `wrap` may decorate the
    * activities (the orchestration benchmark times their bodies).
@@ -95,7 +105,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const cpuQueue = `agiqa-cpu-test-${suffix}`;
   const gpuQueue = `agiqa-gpu-test-${suffix}`;
   const home = await mkdtemp(join(tmpdir(), 'agiqa-worker-test-'));
-  const [env, db, backend] = await Promise.all([startTestTemporal(), createTestDb(), initTfjsBackend('wasm')]);
+  const ownsDb = options.db === undefined;
+  const [env, db, engines] = await Promise.all([
+    startTestTemporal(),
+    options.db ?? createTestDb(),
+    detectEngines({ role: 'all', device: null, allowCpu: false, tfjsBackend: 'wasm', python: options.torch ? findTorchPython(process.env) : null, torchThreads: 1 }),
+  ]);
   rememberCpuQueue(env.client, cpuQueue);
 
   const data = join(home, 'synth');
@@ -103,23 +118,34 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await registerDataset(db.prisma, 'synth', await loadDataset({ format: 'agiqa3k', root: data, checkImages: true }));
 
   const extractions = { text: 0, image: 0 };
+  const extractionSpans: Harness['extractionSpans'] = [];
+  const span = async <T>(kind: 'text' | 'image', work: () => Promise<T>): Promise<T> => {
+    extractions[kind] += 1;
+    const entry = { kind, start: performance.now(), end: Number.NaN };
+    extractionSpans.push(entry);
+    try {
+      return await work();
+    } finally {
+      entry.end = performance.now();
+    }
+  };
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 10_000;
   const deps: ActivityDeps = {
     prisma: db.prisma,
     temporal: env.client,
     cpuQueue,
     gpuQueues: [gpuQueue],
-    paths: { features: join(home, 'features'), artifacts: join(home, 'artifacts') },
+    artifacts: options.artifacts ?? new Artifacts(new FileArtifactStore(join(home, 'artifacts')), undefined),
+    paths: { work: join(home, 'work') },
     models: { allowRemote: false },
     encoders: {
       ...MODEL_ENCODER_TOOLKIT,
-      extractTextFeatures: (o) => ((extractions.text += 1), MODEL_ENCODER_TOOLKIT.extractTextFeatures(o)),
-      extractImageFeatures: (o) => ((extractions.image += 1), MODEL_ENCODER_TOOLKIT.extractImageFeatures(o)),
+      extractTextFeatures: (o) => span('text', () => MODEL_ENCODER_TOOLKIT.extractTextFeatures(o)),
+      extractImageFeatures: (o) => span('image', () => MODEL_ENCODER_TOOLKIT.extractImageFeatures(o)),
     },
-    trainer: trainHead,
-    backend: backend.name,
-    machine: { ...machineInfo(backend.name), gpuQueue },
-    timing: { heartbeatTimeoutMs, heartbeatIntervalMs: Math.max(200, heartbeatTimeoutMs / 4), trainTimeoutMs: 10 * 60_000 },
+    engines,
+    machine: { ...machineInfo(engines.tfjsBackend), gpu: null, gpuQueue },
+    timing: { heartbeatTimeoutMs, heartbeatTimeoutMaxMs: 10 * heartbeatTimeoutMs, heartbeatIntervalMs: Math.max(200, heartbeatTimeoutMs / 4), trainTimeoutMs: 10 * 60_000 },
   };
   const activities = createActivities(deps);
   const running = new Set<() => Promise<void>>();
@@ -132,6 +158,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     gpuQueue,
     deps,
     extractions,
+    extractionSpans,
     async startWorkers(role: WorkerRole = 'all', options = {}) {
       const workers: Worker[] = await createWorkers({
         connection: env.nativeConnection,
@@ -161,7 +188,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       for (const stop of [...running]) await stop();
       await env.teardown();
-      await db.close();
+      if (ownsDb) await db.close();
       await rm(home, { recursive: true, force: true });
     },
   };

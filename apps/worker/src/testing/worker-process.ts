@@ -16,7 +16,8 @@ export interface WorkerProcess {
  * Starts `main.ts` as a separate OS process (tsx, sources), the way the stack runs the worker, and
  * waits for its ready line. Used where a test must kill a worker for real.
  */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv, args: string[] = ['--role', 'all'], readyTimeoutMs = 90_000): Promise<WorkerProcess> {
+// From sources it bundles the workflows with webpack at start: minutes on a loaded 2-core machine.
+export async function startWorkerProcess(env: NodeJS.ProcessEnv, args: string[] = ['--role', 'all'], readyTimeoutMs = 300_000): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@agiqa/source', mainPath, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import { startSweep } from '@agiqa/orchestration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CANCEL_BATCH, createSweepActivities } from '../activities/sweep.activities.js';
 import { startHarness, tinyGrid, waitFor, type Harness } from '../testing/harness.js';
 import { DEFAULT_SWEEP_PAGE_SIZE } from './policies.js';
 import type { SweepOutcome } from './types.js';
@@ -52,4 +53,33 @@ describe('a 200-cell sweep of tiny runs', () => {
     }, `${expected} executions of the sweep workflow in visibility`, 30_000, 250);
     for (const length of executions) expect(length).toBeLessThan(20 * DEFAULT_SWEEP_PAGE_SIZE);
   }, 600_000);
+});
+
+describe('cancelling a sweep larger than one cancellation batch', () => {
+  it('cancels every unfinished cell in short transactions, leaves finished ones, closes running attempts', async () => {
+    const cells = 2 * CANCEL_BATCH + 50;
+    const { sweepId, runIds } = await h.newSweep(tinyGrid({ fusions: ['concat', 'cosine'], seeds: Array.from({ length: cells / 2 }, (_, i) => i), epochs: 1 }));
+    const prisma = h.db.prisma;
+    const [done, training] = runIds;
+    await prisma.run.update({ where: { id: done }, data: { status: 'completed' } });
+    await prisma.run.update({ where: { id: training }, data: { status: 'running', attemptsLog: { create: { attempt: 1, workflowId: 'w', status: 'running' } } } });
+
+    // Count the transactions: one per batch of CANCEL_BATCH runs, and one that finds none left.
+    let transactions = 0;
+    const counting = new Proxy(prisma, {
+      get(target, key, receiver) {
+        if (key === '$transaction') transactions += 1;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const activities = createSweepActivities({ prisma: counting, temporal: h.env.client });
+    expect(await activities.cancelUnfinishedRuns({ sweepId })).toBe(cells - 1);
+    expect(transactions).toBe(Math.ceil((cells - 1) / CANCEL_BATCH) + 1);
+
+    const statuses = await prisma.run.groupBy({ by: ['status'], where: { sweepId }, _count: { _all: true } });
+    expect(Object.fromEntries(statuses.map((g) => [g.status, g._count._all]))).toEqual({ completed: 1, cancelled: cells - 1 });
+    expect(await prisma.runAttempt.findFirstOrThrow({ where: { runId: training } })).toMatchObject({ status: 'cancelled', finishedAt: expect.any(Date) });
+    // A retry finds nothing left to do.
+    expect(await activities.cancelUnfinishedRuns({ sweepId })).toBe(0);
+  }, 120_000);
 });

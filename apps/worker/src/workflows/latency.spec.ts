@@ -35,7 +35,7 @@ describe('latency of trained runs (grid.timing)', () => {
       expect(Number.isFinite(row.medianMs) && row.medianMs >= 0 && row.p90Ms >= row.medianMs).toBe(true);
       expect(row.machine).toMatchObject({ hostname: expect.any(String), gpuQueue: h.gpuQueue });
     }
-    expect(rows.find((r) => r.stage === 'head')?.backend).toContain(h.deps.backend);
+    expect(rows.find((r) => r.stage === 'head')?.backend).toContain(h.deps.engines?.tfjsBackend as string);
 
     // A retried measurement replaces the rows instead of adding to them.
     const { gpu } = createActivities(h.deps);

@@ -15,16 +15,23 @@ async function recorded(): Promise<{ name: string; history: unknown }[]> {
 describe('workflow replay', () => {
   it('replays every recorded history against the current workflow code', async () => {
     const histories = await recorded();
-    // sweep, cancelled sweep, scheduled sweep, completed and failed runs (see recordHistory calls),
-    // and a sweep recorded before the continue-as-new patch (kept: the patched code must replay it).
+    // sweep, cancelled sweep, scheduled sweep, completed and failed runs, a CLIP-IQA run (see
+    // recordHistory calls), and histories of earlier code, kept because the patched code must
+    // replay them: a sweep before the continue-as-new patch (-v1), sweeps and runs before the
+    // sliding window (sweep-continue-as-new, sweep-cancelled, run-completed), runs before grid
+    // methods (run-completed, run-failed-invalid-input).
     expect(histories.map((h) => h.name)).toEqual(
       expect.arrayContaining([
+        'run-clip-iqa',
         'run-completed',
         'run-failed-invalid-input',
         'scheduled-sweep',
         'sweep-cancelled',
         'sweep-continue-as-new',
         'sweep-continue-as-new-v1',
+        'sweep-sliding-window',
+        'sweep-cancelled-sliding-window',
+        'run-signals-its-sweep',
       ]),
     );
     const { code } = await workflowBundle();

@@ -1,12 +1,12 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '@agiqa/data';
+import { artifactKeys } from '@agiqa/artifacts';
+import { loadDataset, synthesizeDataset } from '@agiqa/data';
 import { registerDataset } from '@agiqa/db';
+import { restoreHead } from '@agiqa/model';
 import { WORKFLOW_TYPES, workflowIds } from '@agiqa/contracts';
 import { createSweepSchedule, startSweep, sweepWorkflowId, triggerSchedule } from '@agiqa/orchestration';
-import { attemptDir } from '../activities/results.js';
 import { createRunActivities, pickGpuQueue } from '../activities/run.activities.js';
 import { recordHistory } from '../testing/histories.js';
 import { startHarness, tinyGrid, waitFor, type Harness } from '../testing/harness.js';
@@ -24,6 +24,30 @@ afterAll(async () => {
   await stopWorkers?.();
   await h?.close();
 });
+
+/**
+ * When each cell's attempt did its work (beginAttempt to its recorded end), in cellKey order. A cell
+ * tells its sweep it has ended after that, and closes a workflow task later still.
+ */
+async function attemptSpans(runIds: string[]): Promise<{ start: number; end: number }[]> {
+  const attempts = await h.db.prisma.runAttempt.findMany({ where: { runId: { in: runIds } }, orderBy: { run: { cellKey: 'asc' } } });
+  return attempts.map((a) => ({ start: a.createdAt.getTime(), end: (a.finishedAt as Date).getTime() }));
+}
+
+/**
+ * When each cell's RunWorkflow closed, in the order of `runIds`. A cell holds its place in the
+ * sweep's window until it signals `cellFinished`, just before closing, which is after its attempt's
+ * recorded end (the latency measurement comes after the results).
+ */
+async function workflowCloseTimes(runIds: string[]): Promise<number[]> {
+  const described = await Promise.all(runIds.map((runId) => h.env.client.workflow.getHandle(workflowIds.run(runId, 1)).describe()));
+  return described.map((d) => (d.closeTime as Date).getTime());
+}
+
+/** The most spans open at once. */
+function maxInFlight(spans: { start: number; end: number }[]): number {
+  return Math.max(...spans.map(({ start }) => spans.filter((s) => s.start <= start && start < s.end).length));
+}
 
 describe('SweepWorkflow', () => {
   it('runs every cell as a child RunWorkflow, bounded in flight, across continue-as-new', async () => {
@@ -46,7 +70,7 @@ describe('SweepWorkflow', () => {
     expect(sweep).toMatchObject({ status: 'completed', workflowId });
     for (const runId of runIds) {
       const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { splitManifest: true, attemptsLog: true } });
-      expect(run).toMatchObject({ status: 'completed', attempts: 1, reportedEpoch: 2, epochsDone: 2, backend: h.deps.backend, error: null });
+      expect(run).toMatchObject({ status: 'completed', attempts: 1, reportedEpoch: 2, epochsDone: 2, backend: h.deps.engines?.tfjsBackend, engine: 'tfjs', device: 'cpu', dtype: 'float32', error: null });
       expect(run.srcc).toEqual(expect.any(Number));
       expect(run.machine).toMatchObject({ hostname: expect.any(String), gpuQueue: h.gpuQueue });
       expect(run.attemptsLog.map((a) => [a.attempt, a.status])).toEqual([[1, 'completed']]);
@@ -58,21 +82,41 @@ describe('SweepWorkflow', () => {
     }
 
     // Never more cells in flight than maxParallel.
-    const spans = await Promise.all(
-      runIds.map(async (runId) => {
-        const d = await h.env.client.workflow.getHandle(workflowIds.run(runId, 1)).describe();
-        return [d.startTime.getTime(), (d.closeTime as Date).getTime()] as const;
-      }),
-    );
-    const overlap = Math.max(...spans.map(([start]) => spans.filter(([s, e]) => s <= start && start < e).length));
-    expect(overlap).toBeLessThanOrEqual(2);
+    expect(maxInFlight(await attemptSpans(runIds))).toBeLessThanOrEqual(2);
 
     // One image and one text feature set, each extracted once for all four cells.
     expect(await prisma.featureSet.count()).toBe(2);
     expect(h.extractions).toEqual({ text: 1, image: 1 });
+    // The cell asked for both at once; the worker ran them one after the other (ExtractionGate).
+    const [first, second] = [...h.extractionSpans].sort((a, b) => a.start - b.start);
+    expect(second.start).toBeGreaterThanOrEqual(first.end);
 
-    await recordHistory(h.env.address, workflowId, 'sweep-continue-as-new', handle.firstExecutionRunId);
-    await recordHistory(h.env.address, workflowIds.run(runIds[0], 1), 'run-completed');
+    // Histories of the current code; those of earlier code stay as they were recorded
+    // (sweep-continue-as-new*, run-completed) and keep replaying.
+    await recordHistory(h.env.address, workflowId, 'sweep-sliding-window', handle.firstExecutionRunId);
+    await recordHistory(h.env.address, workflowIds.run(runIds[0], 1), 'run-signals-its-sweep');
+  });
+
+  it('keeps maxParallel cells in flight across page boundaries: no page waits for its slowest cell', async () => {
+    const { sweepId, runIds } = await h.newSweep(tinyGrid({ fusions: ['concat', 'cosine'], seeds: [20, 21, 22, 23], maxParallel: 3 }));
+    const workflowId = sweepWorkflowId(sweepId);
+    const args: SweepWorkflowArgs = { sweepId, pageSize: 3 };
+    const handle = await h.env.client.workflow.start(WORKFLOW_TYPES.sweep, { taskQueue: h.cpuQueue, workflowId, args: [args] });
+    expect(await handle.result()).toMatchObject({ status: 'completed', counts: { completed: 8 } });
+
+    const spans = await attemptSpans(runIds);
+    const runs = await h.db.prisma.run.findMany({ where: { id: { in: runIds } }, orderBy: { cellKey: 'asc' }, select: { id: true } });
+    const closed = await workflowCloseTimes(runs.map((r) => r.id));
+    // Pages of 3 cells (cellKey order): each page's first cell starts while the previous page's
+    // slowest cell still runs (training is one cell at a time on the one GPU worker, so a page's
+    // cells end one training apart; a page that waited for all of them would start after the last)…
+    for (let page = 3; page < spans.length; page += 3) {
+      expect(spans[page].start).toBeLessThan(Math.max(...closed.slice(page - 3, page)));
+    }
+    // …and the window never exceeds maxParallel, across the executions.
+    expect(maxInFlight(spans)).toBeLessThanOrEqual(3);
+    const firstRun = await h.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+    expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
   });
 
   it('extracts features once when several sweeps need them at the same time', async () => {
@@ -97,6 +141,69 @@ describe('SweepWorkflow', () => {
     // A new text encoder: one text extraction for both sweeps (and one image extraction unless an
     // earlier test left the image features cached).
     expect(h.extractions).toEqual({ text: before.text + 1, image: before.image + (imageCached ? 0 : 1) });
+  });
+
+  it("extracts at the grid's encoder dtype and image resize and records both with the features and the run", async () => {
+    const { sweepId, runIds } = await h.newSweep(tinyGrid({ encoders: ['tiny-roberta'], epochs: 1, features: { dtype: 'q8', resize: 'libvips' } }));
+    const started = await startSweep(h.env.client, { sweepId });
+    expect(((await h.env.client.workflow.getHandle(started.workflowId).result()) as SweepOutcome).status).toBe('completed');
+    const prisma = h.db.prisma;
+    const run = await prisma.run.findUniqueOrThrow({ where: { id: runIds[0] } });
+    expect(run.config).toMatchObject({ features: { dtype: 'q8', resize: 'libvips' } });
+    const sets = await prisma.featureSet.findMany({ where: { encoderName: { in: ['tiny-roberta', 'tiny-clip'] }, dtype: 'q8' } });
+    expect(sets.map((set) => set.kind).sort()).toEqual(['image', 'text']);
+    const image = sets.find((set) => set.kind === 'image');
+    const meta = await h.deps.artifacts.getJson<{ dtype: string; preprocessing: { resize: string } }>(`${image?.artifactKey ?? ''}/meta.json`);
+    expect(meta).toMatchObject({ dtype: 'q8', preprocessing: { resize: 'libvips' } });
+  });
+
+  it('extracts the images again when an image file changes, and only the images', async () => {
+    const dir = join(h.home, 'synth-edited');
+    await synthesizeDataset({ outDir: dir, images: 50, seed: 11 });
+    await registerDataset(h.db.prisma, 'synth-edited', await loadDataset({ format: 'agiqa3k', root: dir, checkImages: true }));
+    const sweep = async () => {
+      const { sweepId } = await h.newSweep(tinyGrid({ datasets: ['synth-edited'], epochs: 1 }));
+      const started = await startSweep(h.env.client, { sweepId });
+      expect(await h.env.client.workflow.getHandle(started.workflowId).result()).toMatchObject({ status: 'completed' });
+    };
+    const before = { ...h.extractions };
+    await sweep();
+    expect(h.extractions).toEqual({ text: before.text + 1, image: before.image + 1 });
+
+    // The first image takes the second one's bytes (same CSV, same paths): its digest, the image
+    // feature key and the features change; the prompts did not, so the text features are reused.
+    const [first, second] = await h.db.prisma.datasetItem.findMany({ where: { dataset: { name: 'synth-edited' } }, orderBy: { position: 'asc' }, take: 2 });
+    expect(first.imageSha256).not.toBe(second.imageSha256);
+    await copyFile(join(dir, second.imagePath), join(dir, first.imagePath));
+    await sweep();
+    expect(h.extractions).toEqual({ text: before.text + 1, image: before.image + 2 });
+    expect(await h.db.prisma.featureSet.count({ where: { kind: 'image', dataset: { name: 'synth-edited' } } })).toBe(2);
+    expect((await h.db.prisma.datasetItem.findUniqueOrThrow({ where: { id: first.id } })).imageSha256).toBe(second.imageSha256);
+  });
+
+  it('keeps the best-on-val epoch\'s checkpoint beside the latest, and restores the run at the reported epoch', async () => {
+    const epochs = 5;
+    const { sweepId, runIds } = await h.newSweep(tinyGrid({ reportRule: 'best-on-val', split: { train: 0.6, val: 0.2 }, epochs, seeds: [4] }));
+    const started = await startSweep(h.env.client, { sweepId });
+    expect(await h.env.client.workflow.getHandle(started.workflowId).result()).toMatchObject({ status: 'completed' });
+    const run = await h.db.prisma.run.findUniqueOrThrow({ where: { id: runIds[0] }, include: { epochMetrics: { orderBy: { epoch: 'asc' } } } });
+    const valSrcc = run.epochMetrics.map((e) => e.valSrcc as number);
+    expect(run.reportedEpoch).toBe(valSrcc.indexOf(Math.max(...valSrcc)) + 1);
+    expect(run.reportedCheckpointKey).toBe(artifactKeys.checkpoint(run.id, 1, 'reported.ckpt'));
+    const epochOf = async (key: string) => {
+      const copy = await h.deps.artifacts.materializeFile(key);
+      const head = await restoreHead(copy.path).finally(() => copy.release());
+      head.dispose();
+      return head.epoch;
+    };
+    expect(await epochOf(run.reportedCheckpointKey as string)).toBe(run.reportedEpoch);
+    expect(await epochOf(run.checkpointKey as string)).toBe(epochs);
+
+    // Under `last` the reported checkpoint is the latest one.
+    const last = await h.newSweep(tinyGrid({ seeds: [5], epochs: 1 }));
+    await h.env.client.workflow.getHandle((await startSweep(h.env.client, { sweepId: last.sweepId })).workflowId).result();
+    const lastRun = await h.db.prisma.run.findUniqueOrThrow({ where: { id: last.runIds[0] } });
+    expect(lastRun.reportedCheckpointKey).toBe(lastRun.checkpointKey);
   });
 
   it('fails a cell with bad config at once, with the message, and goes on with the others', async () => {
@@ -124,7 +231,7 @@ describe('SweepWorkflow', () => {
     await recordHistory(h.env.address, workflowIds.run(failed?.id as string, 1), 'run-failed-invalid-input');
   });
 
-  it('fails a cell whose dataset images are missing, with the file named, through the shared extraction', async () => {
+  it('fails a cell whose dataset images are missing, with the file named, before anything is extracted', async () => {
     // Registered without checking images, then the image folder is not there.
     const csv = (await readFile(join(h.home, 'synth', 'data.csv'), 'utf8')).split('\n');
     const dir = join(h.home, 'no-images');
@@ -137,9 +244,9 @@ describe('SweepWorkflow', () => {
     const outcome = (await h.env.client.workflow.getHandle(started.workflowId).result()) as SweepOutcome;
     expect(outcome).toMatchObject({ status: 'failed', counts: { failed: 1 } });
     const run = await h.db.prisma.run.findUniqueOrThrow({ where: { id: runIds[0] } });
-    expect(run.error).toMatch(/feature extraction failed: .*\.jpg/);
-    // The text features need no image and were extracted; the image set was never recorded.
-    expect(await h.db.prisma.featureSet.findMany({ where: { dataset: { name: 'no-images' } }, select: { kind: true } })).toEqual([{ kind: 'text' }]);
+    // Planning the image feature key hashes every image: the first missing one fails the cell at once.
+    expect(run.error).toMatch(/image .*\.jpg: cannot be read \(ENOENT\)/);
+    expect(await h.db.prisma.featureSet.count({ where: { dataset: { name: 'no-images' } } })).toBe(0);
   });
 
   it('writes results idempotently: a retried recordResults never duplicates rows, a finished run is not reopened', async () => {
@@ -150,8 +257,8 @@ describe('SweepWorkflow', () => {
     const predictions = await prisma.prediction.count({ where: { runId: runIds[0] } });
 
     const { recordResults, beginAttempt } = createRunActivities(h.deps);
-    const resultUri = pathToFileURL(join(attemptDir(h.deps.paths.artifacts, runIds[0], 1), 'result.json')).href;
-    const metrics = await recordResults({ runId: runIds[0], attempt: 1, resultUri });
+    const resultKey = artifactKeys.result(runIds[0], 1);
+    const metrics = await recordResults({ runId: runIds[0], attempt: 1, resultKey });
     expect(metrics).toEqual({ srcc: before.srcc, plcc: before.plcc, plccLogistic: before.plccLogistic, krcc: before.krcc, rmse: before.rmse });
     expect(await prisma.prediction.count({ where: { runId: runIds[0] } })).toBe(predictions);
     expect((await prisma.run.findUniqueOrThrow({ where: { id: runIds[0] } })).updatedAt).toEqual(before.updatedAt);
@@ -160,7 +267,7 @@ describe('SweepWorkflow', () => {
     // Two attempts of recordResults racing (a timed-out attempt still running while its retry
     // runs) both pass the status check: the unique (run, item) key keeps predictions single.
     await prisma.run.update({ where: { id: runIds[0] }, data: { status: 'running' } });
-    await recordResults({ runId: runIds[0], attempt: 1, resultUri });
+    await recordResults({ runId: runIds[0], attempt: 1, resultKey });
     expect(await prisma.prediction.count({ where: { runId: runIds[0] } })).toBe(predictions);
     expect((await prisma.run.findUniqueOrThrow({ where: { id: runIds[0] } })).status).toBe('completed');
   });
@@ -196,6 +303,22 @@ describe('ScheduledSweepWorkflow', () => {
     const next = await createScheduledSweep({ scheduleId: schedule.id, workflowId: 'schedule-x-2' });
     expect(again.sweepId).toBe(first.sweepId);
     expect(next.sweepId).not.toBe(first.sweepId);
+  });
+
+  it('writes the sweep of a firing again when a crash interrupted its writing, leaving one complete sweep', async () => {
+    const schedule = await h.db.prisma.schedule.create({
+      data: { name: 'interrupted', grid: tinyGrid(), intervalSeconds: 3600, temporalScheduleId: 'interrupted' },
+    });
+    // What a crash after the sweep row and before all its runs leaves: the marked sweep, too few runs.
+    const partial = await h.db.prisma.sweep.create({
+      data: { name: 'interrupted (scheduled)', grid: tinyGrid(), cellCount: 3, scheduleId: schedule.id, workflowId: 'schedule-y-1' },
+    });
+    const { createScheduledSweep } = (await import('../activities/schedule.activities.js')).createScheduleActivities(h.deps);
+    const { sweepId } = await createScheduledSweep({ scheduleId: schedule.id, workflowId: 'schedule-y-1' });
+    expect(sweepId).not.toBe(partial.id);
+    const sweeps = await h.db.prisma.sweep.findMany({ where: { scheduleId: schedule.id }, include: { _count: { select: { runs: true } } } });
+    expect(sweeps.map((s) => [s.id, s._count.runs])).toEqual([[sweepId, sweeps[0]?.cellCount]]);
+    expect(sweeps[0]?.cellCount).toBeGreaterThan(0);
   });
 });
 

@@ -1,9 +1,9 @@
 /**
- * Payloads exchanged between workflows and activities. IDs, URIs and small numbers only: features,
- * checkpoints and predictions stay on disk or in Postgres (Temporal payloads are capped at 2 MB and
+ * Payloads exchanged between workflows and activities. IDs, artefact-store keys and small numbers
+ * only: features, checkpoints and predictions stay in the artefact store or in Postgres (Temporal payloads are capped at 2 MB and
  * every payload is kept in the workflow history).
  */
-import type { RunStatus, SweepStatus, SweepWorkflowInput } from '@agiqa/contracts';
+import type { FeatureOptions, MethodName, RunStatus, SweepStatus, SweepWorkflowInput } from '@agiqa/contracts';
 
 /** One cell a sweep execution will run, with the attempt number its RunWorkflow id carries. */
 export interface PlannedCell {
@@ -18,6 +18,8 @@ export interface SweepPage {
   cells: PlannedCell[];
   /** The grid's `maxParallel`: cells in flight at once. */
   maxParallel: number;
+  /** Cells of the whole sweep (1: an interactive single run). Absent in pages recorded before it existed. */
+  cellCount?: number;
 }
 
 /** Input of `SweepWorkflow`: the public contract plus the cursor carried through continue-as-new. */
@@ -26,6 +28,8 @@ export interface SweepWorkflowArgs extends SweepWorkflowInput {
   pageSize?: number;
   /** `cellKey` of the last cell of the previous page; set only by continue-as-new. */
   after?: string;
+  /** Cells still running when the previous execution continued as new; they signal this one when they end. */
+  inFlight?: PlannedCell[];
 }
 
 export interface SweepOutcome {
@@ -34,8 +38,13 @@ export interface SweepOutcome {
   counts: Record<RunStatus, number>;
 }
 
-/** What `beginAttempt` tells the run workflow about where and how to train. */
+/** What `beginAttempt` tells the run workflow about what the cell runs, and where and how to train. */
 export interface AttemptPlan {
+  /**
+   * What the cell runs. Absent in plans recorded before methods existed (they are fusion-head
+   * runs): the workflow branches on this recorded value, so old histories replay unchanged.
+   */
+  method?: MethodName;
   /** GPU task queue the training activity is sent to. */
   gpuQueue: string;
   /** A training attempt that stays silent this long is retried elsewhere (resuming its checkpoint). */
@@ -55,22 +64,30 @@ export interface FeatureRequest {
   encoder: string;
   /** Grid `modelOverrides` entry for this encoder, when any. */
   override?: string;
+  /** Grid `features` (encoder dtype, image resize); absent in requests planned before it existed (fp32, pillow). */
+  features?: FeatureOptions;
 }
 
-/** A feature set on disk, as recorded in the FeatureSet table. */
+/** A feature set in the artefact store, as recorded in the FeatureSet table. */
 export interface FeatureRef {
+  /** Content key (also the FeatureWorkflow id). */
   key: string;
   kind: 'image' | 'text';
-  uri: string;
+  /** Its tree in the artefact store (`features/<key>`). */
+  artifactKey: string;
   dim: number;
   count: number;
 }
 
-/** What a finished training attempt leaves behind: a result file for `recordResults`. */
+/**
+ * What a finished training attempt (or a CLIP-IQA scoring, which trains nothing) leaves behind: a
+ * result file for `recordResults`.
+ */
 export interface TrainOutcome {
-  /** `file://` URI of the result JSON (reported-epoch predictions and metrics). */
-  resultUri: string;
-  reportedEpoch: number;
+  /** Artefact-store key of the result JSON (reported-epoch predictions and metrics). */
+  resultKey: string;
+  /** Null for a method without epochs (CLIP-IQA). */
+  reportedEpoch: number | null;
   epochs: number;
   backend: string;
   /** Epoch the attempt resumed after (0 when it started fresh). */

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AgiqaError } from '@agiqa/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agiqa3kRows, makeTempDir, touchImages, writeAgiqa3k, writeFile } from '../testing/layouts.js';
+import { agiqa3kRows, makeTempDir, touchImages, TOUCHED_IMAGE_SHA256, writeAgiqa3k, writeFile } from '../testing/layouts.js';
 import { inspectDataset, loadDataset, validateDataset } from '../validate/dataset.js';
 
 let dir: string;
@@ -38,6 +38,8 @@ describe('agiqa3kLoader', () => {
       generator: 'AttnGAN/normal',
       mos: { quality: 0.965602553, align: 0.40889324 },
       mosStd: { quality: 0.223270101, align: 0.615607722 },
+      // The digest image feature keys are built from, taken while the images are checked.
+      image: { sha256: TOUCHED_IMAGE_SHA256, size: 4, mtimeMs: expect.any(Number) },
     });
     expect(dataset.items[1]).toMatchObject({ generator: 'sd1.5/lowstep', promptKey: '000' });
     expect(dataset.items[2]).toMatchObject({ prompt: 'a cat, sitting on a "red" chair', promptKey: '001', generator: 'midjourney/lowstep' });

@@ -2,7 +2,7 @@ import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeMat } from '../io/mat.js';
-import { FIXTURES, aigcMos, makeTempDir, writeAigciqa2023Csv, writeAigciqa2023Mat, writeFile } from '../testing/layouts.js';
+import { FIXTURES, aigcMos, makeTempDir, TOUCHED_IMAGE_SHA256, writeAigciqa2023Csv, writeAigciqa2023Mat, writeFile } from '../testing/layouts.js';
 import { loadDataset, validateDataset } from '../validate/dataset.js';
 import { decomposeImageNumber } from './aigciqa2023.js';
 
@@ -39,6 +39,7 @@ describe('aigciqa2023Loader', () => {
         generator: 'DALLE',
         mos: { quality: aigcMos(13, 1), authenticity: aigcMos(13, 2), correspondence: aigcMos(13, 3) },
         mosStd: { quality: 5.3, authenticity: 5.3, correspondence: 5.3 },
+        image: { sha256: TOUCHED_IMAGE_SHA256, size: 4, mtimeMs: expect.any(Number) },
       });
       expect(dataset.summary.generators).toEqual({ Controlnet: 8, DALLE: 8, Glide: 8, Lafite: 8, 'stable-diffusion': 8, Unidiffuser: 8 });
       expect(dataset.summary.prompts).toBe(2);

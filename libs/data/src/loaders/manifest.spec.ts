@@ -1,7 +1,7 @@
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, makeTempDir, touchImages, writeFile } from '../testing/layouts.js';
+import { FIXTURES, makeTempDir, touchImages, TOUCHED_IMAGE_SHA256, writeFile } from '../testing/layouts.js';
 import { loadDataset, validateDataset } from '../validate/dataset.js';
 
 let dir: string;
@@ -60,10 +60,11 @@ describe('manifestLoader', () => {
     );
     touchImages(dir, ['out/a.png', 'out/b.png', 'src/1.png']);
     const dataset = await loadDataset({ format: 'manifest', root: dir });
+    const image = { sha256: TOUCHED_IMAGE_SHA256, size: 4, mtimeMs: expect.any(Number) };
     expect(dataset.labels).toEqual(['quality', 'consistency']);
     expect(dataset.items).toEqual([
-      { position: 0, key: 'out/a.png', imagePath: 'out/a.png', sourcePath: 'src/1.png', prompt: 'a red car, parked', promptKey: 'p1', generator: 'sd15/img2img', mos: { quality: 3.5, consistency: 4 }, mosStd: { quality: 0.4 } },
-      { position: 1, key: 'out/b.png', imagePath: 'out/b.png', sourcePath: 'src/1.png', prompt: 'a red car, parked', promptKey: 'p1', generator: 'mj', mos: { quality: 2.5, consistency: 3 } },
+      { position: 0, key: 'out/a.png', imagePath: 'out/a.png', sourcePath: 'src/1.png', prompt: 'a red car, parked', promptKey: 'p1', generator: 'sd15/img2img', mos: { quality: 3.5, consistency: 4 }, mosStd: { quality: 0.4 }, image },
+      { position: 1, key: 'out/b.png', imagePath: 'out/b.png', sourcePath: 'src/1.png', prompt: 'a red car, parked', promptKey: 'p1', generator: 'mj', mos: { quality: 2.5, consistency: 3 }, image },
     ]);
     const viaFile = await loadDataset({ format: 'manifest', root: path.join(dir, 'manifest.csv') });
     expect(viaFile.contentHash).toBe(dataset.contentHash);
@@ -82,6 +83,7 @@ describe('manifestLoader', () => {
       promptKey: 'a house, at dusk 1',
       generator: 'SD',
       mos: { quality: 53, authenticity: 57, consistency: 46 },
+      image: { sha256: TOUCHED_IMAGE_SHA256, size: 4, mtimeMs: expect.any(Number) },
     });
     expect(dataset.summary.generators).toEqual({ MJ: 4, SD: 4 });
     expect(dataset.splitFiles).toEqual({ dir: 'splits', folds: [1, 2] });

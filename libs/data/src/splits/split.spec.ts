@@ -1,6 +1,5 @@
-import type { DatasetItemRecord } from '@agiqa/contracts';
+import { rngFromKey, shuffle, type DatasetItemRecord } from '@agiqa/contracts';
 import { describe, expect, it } from 'vitest';
-import { Xoshiro128 } from './prng.js';
 import { generatorModel, makeSplit, splitCounts, summariseSplit } from './split.js';
 
 /** AGIQA-3K-shaped items: `prompts` prompts × the given generator/setting groups. */
@@ -35,7 +34,7 @@ describe(makeSplit.name, () => {
 
   it('gives the same keys whatever order the items come in', () => {
     const data = items(12);
-    const shuffled = Xoshiro128.fromKey('reorder').shuffle([...data]);
+    const shuffled = shuffle([...data], rngFromKey('reorder'));
     const spec = { unit: 'prompt' as const, train: 0.7, val: 0.1, seed: 3, repeat: 1 };
     expect(makeSplit(shuffled, spec)).toEqual(makeSplit(data, spec));
   });

@@ -1,7 +1,6 @@
-import { SPLIT_UNITS, invalidInput, parseOrThrow, type DatasetItemRecord, type SplitManifestRecord, type SplitUnit } from '@agiqa/contracts';
+import { SPLIT_UNITS, invalidInput, parseOrThrow, rngFromKey, shuffle, type DatasetItemRecord, type SplitManifestRecord, type SplitUnit } from '@agiqa/contracts';
 import { z } from 'zod';
 import { canonicalJson, compareCodeUnits, sha256Hex } from '../hash.js';
-import { Xoshiro128 } from './prng.js';
 
 /** Version tag mixed into the PRNG key and the hash: bump it when the algorithm changes. */
 export const SPLIT_ALGORITHM = 'agiqa/split/v1';
@@ -111,7 +110,7 @@ export function makeSplit(items: readonly DatasetItemRecord[], request: SplitReq
     else byUnit.set(unit, [item.key]);
   }
   const units = [...byUnit.keys()].sort(compareCodeUnits);
-  Xoshiro128.fromKey(`${SPLIT_ALGORITHM}:${spec.seed}:${spec.repeat}`).shuffle(units);
+  shuffle(units, rngFromKey(`${SPLIT_ALGORITHM}:${spec.seed}:${spec.repeat}`));
   const counts = splitCounts(units.length, spec.train, spec.val);
 
   const collect = (from: number, to: number) => units.slice(from, to).flatMap((u) => byUnit.get(u) ?? []).sort(compareCodeUnits);

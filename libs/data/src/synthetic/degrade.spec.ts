@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Xoshiro128 } from '../splits/prng.js';
+import { rngFromKey } from '@agiqa/contracts';
 import { NoiseTable, blur, boxRadiiForGauss, shiftColour, toBytes } from './degrade.js';
 import type { RgbImage } from './raster.js';
 
@@ -56,11 +56,11 @@ describe(blur.name, () => {
 
 describe(NoiseTable.name, () => {
   it('adds zero-mean noise of the requested std, different per image stream', () => {
-    const table = new NoiseTable(Xoshiro128.fromKey('noise'));
+    const table = new NoiseTable(rngFromKey('noise'));
     const a = image(64, () => 128);
     const b = image(64, () => 128);
-    table.addNoise(a, 20, Xoshiro128.fromKey('a'));
-    table.addNoise(b, 20, Xoshiro128.fromKey('b'));
+    table.addNoise(a, 20, rngFromKey('a'));
+    table.addNoise(b, 20, rngFromKey('b'));
     const stats = channelStats(a.data);
     expect(Math.abs(stats.mean - 128)).toBeLessThan(1);
     expect(Math.abs(stats.std - 20)).toBeLessThan(1);

@@ -1,4 +1,4 @@
-import type { Xoshiro128 } from '../splits/prng.js';
+import { irwinHallNormal, type Rng } from '@agiqa/contracts';
 import type { RgbImage } from './raster.js';
 
 /**
@@ -89,16 +89,16 @@ export class NoiseTable {
   static readonly SIZE = 1 << 16;
   private readonly values = new Float32Array(NoiseTable.SIZE);
 
-  constructor(rng: Xoshiro128) {
-    for (let i = 0; i < NoiseTable.SIZE; i++) this.values[i] = rng.nextGaussian();
+  constructor(rng: Rng) {
+    for (let i = 0; i < NoiseTable.SIZE; i++) this.values[i] = irwinHallNormal(rng);
   }
 
   /** Adds noise of std `std` (0–255 units) to every channel value. */
-  addNoise(image: RgbImage, std: number, rng: Xoshiro128): void {
+  addNoise(image: RgbImage, std: number, rng: Rng): void {
     if (std <= 0) return;
     const mask = NoiseTable.SIZE - 1;
-    let at = rng.nextBelow(NoiseTable.SIZE);
-    const step = rng.nextBelow(NoiseTable.SIZE / 2) * 2 + 1;
+    let at = rng.nextInt(NoiseTable.SIZE);
+    const step = rng.nextInt(NoiseTable.SIZE / 2) * 2 + 1;
     const { data } = image;
     for (let i = 0; i < data.length; i++) {
       data[i] += this.values[at] * std;

@@ -1,4 +1,4 @@
-import type { Xoshiro128 } from '../splits/prng.js';
+import type { Rng } from '@agiqa/contracts';
 
 /** RGB of each colour a prompt can name (shapes) or use as a background. */
 export const COLOURS = {
@@ -32,15 +32,15 @@ export interface SceneSpec {
   background: Colour;
 }
 
-export function pick<T>(rng: Xoshiro128, values: readonly T[]): T {
-  return values[rng.nextBelow(values.length)];
+export function pick<T>(rng: Rng, values: readonly T[]): T {
+  return values[rng.nextInt(values.length)];
 }
 
 /** A random scene; the shapes' colour never equals the background. */
-export function randomScene(rng: Xoshiro128): SceneSpec {
+export function randomScene(rng: Rng): SceneSpec {
   const colour = pick(rng, SHAPE_COLOURS);
   const backgrounds = BACKGROUNDS.filter((b) => b !== colour);
-  return { count: 1 + rng.nextBelow(MAX_COUNT), colour, shape: pick(rng, SHAPES), size: pick(rng, SIZES), background: pick(rng, backgrounds) };
+  return { count: 1 + rng.nextInt(MAX_COUNT), colour, shape: pick(rng, SHAPES), size: pick(rng, SIZES), background: pick(rng, backgrounds) };
 }
 
 /** "three large red circles on a blue background". */
@@ -54,7 +54,7 @@ export function promptText(scene: SceneSpec): string {
  * The scene actually drawn when an image contradicts its prompt on `kind`: a different count,
  * shape colour (never the background's) or shape; everything else as asked.
  */
-export function contradict(scene: SceneSpec, kind: 'count' | 'colour' | 'shape', rng: Xoshiro128): SceneSpec {
+export function contradict(scene: SceneSpec, kind: 'count' | 'colour' | 'shape', rng: Rng): SceneSpec {
   if (kind === 'count') {
     const others = [1, 2, 3, 4, 5].filter((c) => c !== scene.count);
     return { ...scene, count: pick(rng, others) };

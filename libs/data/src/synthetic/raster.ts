@@ -1,4 +1,4 @@
-import type { Xoshiro128 } from '../splits/prng.js';
+import { shuffle, type Rng } from '@agiqa/contracts';
 import { COLOURS, type SceneSpec, type Shape } from './prompts.js';
 
 /**
@@ -64,7 +64,7 @@ const SUBSAMPLES = [0.25, 0.75];
  * Draws `scene`: a vertical gradient of the background colour, then `count` shapes in distinct
  * cells of a 3×3 grid (jittered ±10% of a cell), so shapes never overlap and can be counted.
  */
-export function renderScene(scene: SceneSpec, size: number, rng: Xoshiro128): RgbImage {
+export function renderScene(scene: SceneSpec, size: number, rng: Rng): RgbImage {
   const data = new Float32Array(size * size * 3);
   const bg = COLOURS[scene.background];
   for (let y = 0; y < size; y++) {
@@ -77,7 +77,7 @@ export function renderScene(scene: SceneSpec, size: number, rng: Xoshiro128): Rg
     }
   }
   const cell = size / GRID;
-  const cells = rng.shuffle(Array.from({ length: GRID * GRID }, (_, i) => i)).slice(0, scene.count);
+  const cells = shuffle(Array.from({ length: GRID * GRID }, (_, i) => i), rng).slice(0, scene.count);
   const radius = cell * RADIUS[scene.size];
   const colour = COLOURS[scene.colour];
   for (const c of cells) {

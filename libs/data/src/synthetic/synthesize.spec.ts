@@ -46,8 +46,13 @@ describe(synthesizeDataset.name, () => {
   });
 
   it('is deterministic: same seed, same CSV and same pixels; another seed differs', async () => {
-    const again = await synthesizeDataset({ outDir: path.join(temp.dir, 'b'), images: 60, seed: 7 });
+    const progress: number[] = [];
+    const again = await synthesizeDataset({ outDir: path.join(temp.dir, 'b'), images: 60, seed: 7, onProgress: (done, total) => progress.push(done / total) });
     expect(readFileSync(again.csvPath, 'utf8')).toBe(readFileSync(first.csvPath, 'utf8'));
+    // Progress is reported along the way, never goes back, and ends at all images written.
+    expect(progress.length).toBeGreaterThan(10);
+    expect(progress.every((p, i) => i === 0 || p >= progress[i - 1])).toBe(true);
+    expect(progress.at(-1)).toBe(1);
     expect(again.pixelsHash).toBe(first.pixelsHash);
     const other = await synthesizeDataset({ outDir: path.join(temp.dir, 'c'), images: 60, seed: 8 });
     expect(other.pixelsHash).not.toBe(first.pixelsHash);

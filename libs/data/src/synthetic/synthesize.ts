@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { invalidInput } from '@agiqa/contracts';
+import { invalidInput, irwinHallNormal, rngFromKey, type Rng } from '@agiqa/contracts';
 import sharp from 'sharp';
 import { formatCsvRow } from '../io/csv.js';
 import { AGIQA3K_HEADER } from '../loaders/agiqa3k.js';
-import { Xoshiro128 } from '../splits/prng.js';
 import { NoiseTable, blur, shiftColour, toBytes } from './degrade.js';
 import { CONTRADICTIONS, SYNTH_GROUPS, SYNTH_MAPPING, SYNTH_VERSION, clamp, latentAlign, latentQuality, type Contradiction } from './mapping.js';
 import { contradict, pick, promptText, randomScene, type SceneSpec } from './prompts.js';
@@ -28,6 +27,8 @@ export interface SynthesizeOptions {
   overwrite?: boolean;
   /** JPEG encodes in flight (libvips threads); default 4. */
   concurrency?: number;
+  /** Called after each image is rendered and queued for encoding (`done` of `total`), and once when all are written. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What was drawn for one image and the scores it received. */
@@ -60,7 +61,7 @@ export interface SynthesizeResult {
   pixelsHash: string;
 }
 
-function checkOptions(o: SynthesizeOptions): Required<Omit<SynthesizeOptions, 'outDir'>> & { outDir: string } {
+function checkOptions(o: SynthesizeOptions): Required<Omit<SynthesizeOptions, 'outDir' | 'onProgress'>> & { outDir: string } {
   const problems: { path: string; message: string }[] = [];
   const size = o.size ?? 224;
   const share = o.contradictShare ?? SYNTH_MAPPING.contradictShare;
@@ -76,9 +77,9 @@ function checkOptions(o: SynthesizeOptions): Required<Omit<SynthesizeOptions, 'o
 }
 
 /** Mean and sample standard deviation of `count` simulated ratings around `latent` on 0–5. */
-function rate(latent: number, rng: Xoshiro128): { mos: number; std: number } {
+function rate(latent: number, rng: Rng): { mos: number; std: number } {
   const { count, ratingNoise } = SYNTH_MAPPING.raters;
-  const ratings = Array.from({ length: count }, () => clamp(latent + ratingNoise * rng.nextGaussian(), 0, 5));
+  const ratings = Array.from({ length: count }, () => clamp(latent + ratingNoise * irwinHallNormal(rng), 0, 5));
   const mean = ratings.reduce((a, b) => a + b, 0) / count;
   const variance = ratings.reduce((a, r) => a + (r - mean) * (r - mean), 0) / (count - 1);
   return { mos: mean, std: Math.sqrt(variance) };
@@ -113,8 +114,8 @@ export async function synthesizeDataset(options: SynthesizeOptions): Promise<Syn
   await prepareOutDir(o.outDir, o.overwrite);
   const key = (...parts: (string | number)[]) => [SYNTH_VERSION, o.seed, ...parts].join(':');
   const promptCount = Math.ceil(o.images / SYNTH_GROUPS.length);
-  const scenes = Array.from({ length: promptCount }, (_, p) => randomScene(Xoshiro128.fromKey(key('prompt', p))));
-  const noise = new NoiseTable(Xoshiro128.fromKey(key('noise')));
+  const scenes = Array.from({ length: promptCount }, (_, p) => randomScene(rngFromKey(key('prompt', p))));
+  const noise = new NoiseTable(rngFromKey(key('noise')));
   const { distortions: d } = SYNTH_MAPPING;
   const pixels = createHash('sha256');
   const images: SynthImage[] = [];
@@ -123,15 +124,15 @@ export async function synthesizeDataset(options: SynthesizeOptions): Promise<Syn
   for (let i = 0; i < o.images; i++) {
     const promptIndex = Math.floor(i / SYNTH_GROUPS.length);
     const group = SYNTH_GROUPS[i % SYNTH_GROUPS.length];
-    const rng = Xoshiro128.fromKey(key('image', i));
-    const strength = clamp(group.baseStrength + SYNTH_MAPPING.strengthSpread * rng.nextGaussian(), 0, 1);
+    const rng = rngFromKey(key('image', i));
+    const strength = clamp(group.baseStrength + SYNTH_MAPPING.strengthSpread * irwinHallNormal(rng), 0, 1);
     const asked = scenes[promptIndex];
     const contradiction = rng.nextFloat() < o.contradictShare ? pick(rng, CONTRADICTIONS) : null;
     const drawn = contradiction ? contradict(asked, contradiction, rng) : asked;
 
     const image = renderScene(drawn, o.size, rng);
     const u = () => 0.5 + 0.5 * rng.nextFloat();
-    const direction = [rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian()];
+    const direction = [irwinHallNormal(rng), irwinHallNormal(rng), irwinHallNormal(rng)];
     const norm = Math.sqrt(direction[0] ** 2 + direction[1] ** 2 + direction[2] ** 2) || 1;
     const shift = d.colourShiftMax * strength * u();
     const colourShift = direction.map((c) => round6((c / norm) * shift)) as [number, number, number];
@@ -172,8 +173,10 @@ export async function synthesizeDataset(options: SynthesizeOptions): Promise<Syn
       mosAlign: round6(align.mos),
       stdAlign: round6(align.std),
     });
+    options.onProgress?.(i + 1 - inFlight.size, o.images);
   }
   await Promise.all(inFlight);
+  options.onProgress?.(o.images, o.images);
 
   const rows = images.map((im) =>
     formatCsvRow([im.name, im.prompt, scenes[im.promptIndex].size, '', '', String(im.mosQuality), String(im.stdQuality), String(im.mosAlign), String(im.stdAlign)]),

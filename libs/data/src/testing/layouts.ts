@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Test helpers: build dataset folders laid out exactly as their authors ship them, in temp dirs.
  * Not part of the package (excluded from the build).
@@ -25,8 +26,12 @@ export function writeFile(file: string, content: string | Uint8Array): void {
 }
 
 /** A placeholder image file: loaders check presence, not pixels. */
+/** The bytes `touchImages` writes (a JPEG's start and end markers) and their sha256. */
+const TOUCHED_IMAGE = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
+export const TOUCHED_IMAGE_SHA256 = createHash('sha256').update(TOUCHED_IMAGE).digest('hex');
+
 export function touchImages(dir: string, relPaths: readonly string[]): void {
-  for (const rel of relPaths) writeFile(path.join(dir, rel), Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+  for (const rel of relPaths) writeFile(path.join(dir, rel), TOUCHED_IMAGE);
 }
 
 export type Agiqa3kRow = Record<(typeof AGIQA3K_HEADER)[number], string>;

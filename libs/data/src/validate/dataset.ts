@@ -2,10 +2,12 @@ import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { AgiqaError, type DatasetFormat, type DatasetItemRecord, type DatasetSummary, type LoadedDataset, type ProblemDetail } from '@agiqa/contracts';
 import { existingFiles } from '../io/files.js';
+import { currentImageDigests } from '../io/image-digest.js';
 import { datasetLoader } from '../loaders/registry.js';
 import type { LoadedItem } from '../loaders/types.js';
 import { listSplitFolds, splitFromFiles } from '../splits/files.js';
 import { ProblemCollector, locationPath } from './problems.js';
+import { checkStorable } from './storable.js';
 import { datasetContentHash, summariseItems } from './summary.js';
 
 /** Which dataset to read. */
@@ -22,6 +24,7 @@ interface Collected {
   format: DatasetFormat;
   root: string;
   baseDir: string;
+  checkImages: boolean;
   items: LoadedItem[];
   labels: string[];
   /** Every problem except missing image files. */
@@ -37,7 +40,7 @@ async function collect(source: DatasetSource): Promise<Collected> {
   const checkImages = source.checkImages ?? true;
   const root = path.resolve(source.root);
   const problems = new ProblemCollector();
-  const empty = { format: loader.format, root, baseDir: root, items: [], labels: [], problems, missing: [] };
+  const empty = { format: loader.format, root, baseDir: root, checkImages, items: [], labels: [], problems, missing: [] };
   let isDir: boolean;
   try {
     isDir = (await stat(root)).isDirectory();
@@ -48,6 +51,7 @@ async function collect(source: DatasetSource): Promise<Collected> {
   const baseDir = isDir ? root : path.dirname(root);
   const output = await loader.load({ input: root, baseDir, checkImages, problems });
 
+  checkStorable(output.items, problems);
   const firstAt = new Map<string, string>();
   for (const item of output.items) {
     const earlier = firstAt.get(item.key);
@@ -82,7 +86,7 @@ async function collect(source: DatasetSource): Promise<Collected> {
     }
     splitFiles = { dir: output.splitDir, folds };
   }
-  return { format: loader.format, root, baseDir, items: output.items, labels: output.labels, problems, missing, ...(splitFiles ? { splitFiles } : {}) };
+  return { format: loader.format, root, baseDir, checkImages, items: output.items, labels: output.labels, problems, missing, ...(splitFiles ? { splitFiles } : {}) };
 }
 
 const strip = (items: readonly LoadedItem[]): DatasetItemRecord[] => items.map(({ origin: _origin, ...record }) => record);
@@ -95,7 +99,8 @@ function allProblems(c: Collected): ProblemDetail[] {
  * Reads a dataset whole, exactly as its authors ship it, or throws an `invalid_input` AgiqaError
  * whose details list every problem (`file:line:field`): missing images, duplicate names,
  * non-numeric or out-of-range MOS, a wrong header, an unreadable file. Nothing partial is returned,
- * so nothing partial can be registered.
+ * so nothing partial can be registered. With images checked, each item carries its image's digest
+ * (sha256 of the bytes: image feature keys are built from it).
  */
 export async function loadDataset(source: DatasetSource): Promise<LoadedDataset> {
   const c = await collect(source);
@@ -106,6 +111,10 @@ export async function loadDataset(source: DatasetSource): Promise<LoadedDataset>
     throw all.toError(`${c.format} dataset at ${c.root}`);
   }
   const items = strip(c.items);
+  if (c.checkImages) {
+    const { digests } = await currentImageDigests(c.baseDir, items.map((item) => ({ imagePath: item.imagePath, digest: null })));
+    items.forEach((item, i) => (item.image = digests[i]));
+  }
   return {
     format: c.format,
     root: c.root,

@@ -7,6 +7,9 @@ import { parseDatabaseUrl, type DatabaseLocation } from './database-url.js';
 import { createPgAdapter } from './pg-adapter.js';
 import { PgliteAdapterFactory } from './pglite-adapter.js';
 
+/** How long opening a connection to a server may take before it fails (node-postgres waits forever by default). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** An open database: the Prisma client and how to close everything behind it. */
 export interface Db {
   prisma: PrismaClient;
@@ -46,6 +49,10 @@ async function openPostgres(location: Extract<DatabaseLocation, { kind: 'postgre
   const pool = new pg.Pool({
     connectionString: location.url,
     ...(options.poolSize ? { max: options.poolSize } : {}),
+    // A server that does not answer (a partition, a host that is gone) fails the connection in
+    // bounded time, as a transient error the retry budgets ride out, instead of hanging the call.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
     // Columns are `timestamp(3)` without zone, holding UTC (Prisma's convention): a session in
     // another zone would shift `DEFAULT CURRENT_TIMESTAMP` values. The URL may still override it.
     ...(new URL(location.url).searchParams.has('options') ? {} : { options: '-c TimeZone=UTC' }),

@@ -34,6 +34,7 @@ export async function registerDataset(prisma: PrismaClient, name: string, loaded
               generator: item.generator,
               mos: item.mos,
               ...(item.mosStd ? { mosStd: item.mosStd } : {}),
+              ...(item.image ? { imageSha256: item.image.sha256, imageSize: item.image.size, imageMtimeMs: item.image.mtimeMs } : {}),
             })),
           },
         },

@@ -1,4 +1,3 @@
 export { registerDataset } from './datasets.js';
 export { saveSplitManifest } from './split-manifests.js';
-export { createSweep, resolveGridDatasets, runConfig, type RunConfig } from './sweeps.js';
-export { getTable1 } from './table1.js';
+export { createSweep, insertSweep, resolveGridDatasets, runConfig, type ClipIqaRunConfig, type FusionHeadRunConfig, type RunConfig } from './sweeps.js';

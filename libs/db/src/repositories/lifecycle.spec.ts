@@ -8,7 +8,7 @@ import { postgresAvailable, startTestPostgres } from '../testing/test-postgres.j
 import { registerDataset } from './datasets.js';
 import { saveSplitManifest } from './split-manifests.js';
 import { createSweep } from './sweeps.js';
-import { getTable1 } from './table1.js';
+import { getTable1 } from '../tables/table1.js';
 
 /** A database of one kind, opened for the suite and closed after it. */
 interface Target {
@@ -120,9 +120,9 @@ describe.each(targets)('a sweep through the repositories on $name', (target) => 
           db.prisma.timingMeasurement.create({
             data: {
               runId: run.id,
-              textEncoder: run.textEncoder,
+              textEncoder: run.textEncoder as string, // a fusion-head run
               imageEncoder: run.imageEncoder,
-              fusion: run.fusion,
+              fusion: run.fusion as string,
               stage: 'head',
               batchSize: 1,
               samples: 10,
@@ -153,7 +153,7 @@ describe.each(targets)('a sweep through the repositories on $name', (target) => 
     expect(table.rows.map((r) => r.textEncoder)).toEqual(['bert-base', 'distilbert']);
     // Cells are grid order: (bert-base, concat) holds runs 0 and 1 (seeds 0, 1).
     const cell = table.rows[0]?.cells.concat;
-    expect(cell?.runs).toBe(2);
+    expect(cell?.n).toBe(2);
     expect(cell?.srcc).toBeCloseTo((srccOf(0) + srccOf(1)) / 2, 12);
     expect(cell?.srccStd).toBeCloseTo(Math.SQRT1_2 / 100, 12);
     expect(table.rows[1]?.cells.cross_attention?.plcc).toBeCloseTo((srccOf(6) + srccOf(7)) / 2 + 0.05, 12);

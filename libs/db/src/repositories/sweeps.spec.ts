@@ -1,10 +1,12 @@
 import { expandGrid, GridSpecSchema, type GridSpecInput } from '@agiqa/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../connection/create-db.js';
-import { createTestDb } from '../testing/test-db.js';
+import { createDb, type Db } from '../connection/create-db.js';
+import { startGateway } from '../gateway/gateway.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { createMigratedPglite, createTestDb } from '../testing/test-db.js';
 import { registerDataset } from './datasets.js';
 import { loadedDataset } from '../testing/fixtures.js';
-import { createSweep, type RunConfig } from './sweeps.js';
+import { createSweep, insertSweep, SWEEP_INSERT_BATCH, type RunConfig } from './sweeps.js';
 
 const grid = (input: Partial<GridSpecInput> = {}) =>
   GridSpecSchema.parse({ encoders: ['bert-base', 'distilbert'], fusions: ['concat', 'cross_attention'], datasets: ['a3k'], seeds: [0, 1], ...input });
@@ -33,6 +35,22 @@ describe(createSweep.name, () => {
     expect(aigcIds.size).toBe(1);
   });
 
+  it('writes a sweep larger than one batch completely, in cell order', async () => {
+    const seeds = Array.from({ length: SWEEP_INSERT_BATCH + 13 }, (_, i) => i);
+    const spec = grid({ encoders: ['bert-base'], fusions: ['concat', 'cosine'], seeds });
+    const { sweep, runs } = await createSweep(db.prisma, { grid: spec });
+    const cells = expandGrid(spec);
+    expect(cells.length).toBeGreaterThan(2 * SWEEP_INSERT_BATCH);
+    expect(runs.map((r) => r.cellKey)).toEqual(cells.map((c) => c.key));
+    expect(await db.prisma.run.count({ where: { sweepId: sweep.id } })).toBe(cells.length);
+    expect(sweep.cellCount).toBe(cells.length);
+  });
+
+  it('refuses a grid over maxCells before writing anything, naming the limit', async () => {
+    await expect(createSweep(db.prisma, { grid: grid(), maxCells: 7 })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('at most 7 (AGIQA_MAX_SWEEP_CELLS)') });
+    expect(await db.prisma.sweep.count()).toBe(0);
+  });
+
   it('stores in each run everything needed to reproduce its cell', async () => {
     const spec = grid({
       encoders: ['roberta'],
@@ -47,6 +65,7 @@ describe(createSweep.name, () => {
     expect(run).toMatchObject({ textEncoder: 'roberta', fusion: 'cosine', seed: 5, splitRepeat: 0, reportRule: 'best_on_val', trainingMode: 'frozen' });
     const config = run?.config as unknown as RunConfig;
     expect(config).toEqual({
+      method: 'fusion-head',
       dataset: 'a3k',
       textEncoder: 'roberta',
       imageEncoder: 'clip-vit-b32',
@@ -59,9 +78,42 @@ describe(createSweep.name, () => {
       learningRate: 1e-4,
       reportRule: 'best-on-val',
       trainingMode: 'frozen',
+      trainer: 'auto',
       label: 'quality',
       head: spec.head,
+      features: { dtype: 'fp32', resize: 'pillow' },
       modelOverrides: { roberta: '/models/roberta' },
+    });
+  });
+
+  it('stores a CLIP-IQA cell without text encoder, fusion or seed, with its antonym pair and logit scale', async () => {
+    const spec = grid({
+      methods: ['fusion-head', 'clip-iqa'],
+      encoders: ['roberta'],
+      fusions: ['concat'],
+      seeds: [0],
+      clipIqa: { prompts: ['Sharp photo.', 'Blurry photo.'], logitScale: 100 },
+      modelOverrides: { roberta: '/models/roberta', 'clip-vit-b32': '/models/clip' },
+    });
+    const { runs } = await createSweep(db.prisma, { grid: spec });
+    expect(runs.map((r) => [r.cellKey, r.method])).toEqual([
+      ['a3k/roberta/concat/r0/s0', 'fusion_head'],
+      ['a3k/clip-iqa/r0', 'clip_iqa'],
+    ]);
+    const clip = runs[1];
+    expect(clip).toMatchObject({ textEncoder: null, fusion: null, seed: null, imageEncoder: 'clip-vit-b32', splitRepeat: 0 });
+    expect(clip?.config as unknown as RunConfig).toEqual({
+      method: 'clip-iqa',
+      dataset: 'a3k',
+      imageEncoder: 'clip-vit-b32',
+      splitRepeat: 0,
+      split: { unit: 'prompt', train: 0.8, val: 0, seed: 0, repeats: 1 },
+      label: 'quality',
+      // The image features' precision and resize apply to CLIP-IQA's embeddings too.
+      features: { dtype: 'fp32', resize: 'pillow' },
+      clipIqa: { prompts: ['Sharp photo.', 'Blurry photo.'], logitScale: 100 },
+      // Only the overrides of the encoders the cell runs: CLIP's, not the text encoder's.
+      modelOverrides: { 'clip-vit-b32': '/models/clip' },
     });
   });
 
@@ -99,5 +151,61 @@ describe(createSweep.name, () => {
     expect(details[0].message).toContain('dataset "a3k" has no "sharpness" MOS');
     expect(details[1].message).toBe('on dataset "a3k" train 0.8 (the paper\'s ratio) + val 0.2 leaves no test share');
     expect(await db.prisma.sweep.count()).toBe(0);
+  });
+
+  it('removes the whole sweep when a batch of its runs fails midway, leaving no sweep and no run', async () => {
+    // The database refuses one cell of the third batch, after two batches were written.
+    const seeds = Array.from({ length: 3 * SWEEP_INSERT_BATCH }, (_, i) => i);
+    const spec = grid({ encoders: ['bert-base'], fusions: ['concat'], seeds });
+    const refused = expandGrid(spec)[2 * SWEEP_INSERT_BATCH + 5]?.key;
+    await db.prisma.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_cell() RETURNS trigger AS $$
+      BEGIN IF NEW."cellKey" = '${refused}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await db.prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_cell BEFORE INSERT ON "Run" FOR EACH ROW EXECUTE FUNCTION refuse_cell()`);
+    await expect(insertSweep(db.prisma, { grid: spec })).rejects.toThrow();
+    expect(await db.prisma.sweep.count()).toBe(0);
+    expect(await db.prisma.run.count()).toBe(0);
+  });
+});
+
+describe(`${insertSweep.name} through the embedded gateway`, () => {
+  it('lets another connection query while a large sweep is being written (no transaction holds the database)', async () => {
+    const pglite = await createMigratedPglite();
+    const gateway = await startGateway({ db: pglite, idleInTransactionTimeoutMs: 0 });
+    const writer = await createDb({ url: gateway.url });
+    const other = await createDb({ url: gateway.url });
+    try {
+      await registerDataset(writer.prisma, 'a3k', loadedDataset(8, 'agiqa3k'));
+      const seeds = Array.from({ length: 15 * SWEEP_INSERT_BATCH }, (_, i) => i);
+      const spec = grid({ encoders: ['bert-base'], fusions: ['concat'], seeds });
+      // Resolves when the first batch of runs has been written: the creation is under way.
+      let writing!: () => void;
+      const underWay = new Promise<void>((resolve) => (writing = resolve));
+      const prisma = new Proxy(writer.prisma, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver) as unknown;
+          if (key !== '$executeRaw') return value;
+          return (...args: unknown[]) =>
+            (value as (...a: unknown[]) => Promise<number>).apply(target, args).then((n) => {
+              writing();
+              return n;
+            });
+        },
+      }) as PrismaClient;
+      const creation = insertSweep(prisma, { grid: spec });
+      await underWay;
+      const first = await Promise.race([
+        other.prisma.$queryRaw`SELECT 1`.then(() => 'query'),
+        creation.then(() => 'creation'),
+      ]);
+      expect(first).toBe('query');
+      const sweep = await creation;
+      expect(await other.prisma.run.count({ where: { sweepId: sweep.id } })).toBe(seeds.length);
+    } finally {
+      await writer.close();
+      await other.close();
+      await gateway.close();
+      await pglite.close();
+    }
   });
 });

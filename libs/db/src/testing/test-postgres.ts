@@ -107,6 +107,7 @@ interface Cluster {
   dir: string;
   bin: string;
   asPostgres: boolean;
+  crashSafe: boolean;
 }
 
 let cluster: Promise<Cluster> | undefined;
@@ -134,33 +135,26 @@ async function releaseCluster(): Promise<void> {
   await stopCluster(current);
 }
 
-async function startCluster(env: NodeJS.ProcessEnv): Promise<Cluster> {
+/**
+ * `crashSafe`: keep `synchronous_commit` on, so that a commit survives a crash of the server
+ * (fsync stays off: the OS keeps what a killed server wrote). Off for the shared cluster (faster).
+ */
+async function startCluster(env: NodeJS.ProcessEnv, crashSafe = false): Promise<Cluster> {
   const bin = findPostgresBin(env);
   if (!bin) throw new AgiqaError('unavailable', 'initdb/pg_ctl not found');
   const asPostgres = isRoot();
   const dir = mkdtempSync(path.join(tmpdir(), 'agiqa-pg-'));
   const uid = asPostgres ? postgresUid() : null;
   if (uid !== null) chownSync(dir, uid.uid, uid.gid);
-  const data = path.join(dir, 'data');
-  const exec = (tool: string, args: string[]) =>
-    asPostgres ? run('runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args]) : run(path.join(bin, tool), args);
+  const c: Omit<Cluster, 'adminUrl'> = { dir, bin, asPostgres, crashSafe };
   try {
-    await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    await pgTool(c, 'initdb', ['-D', path.join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     // A free port can be taken between probing and binding; retry with another.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const options = [
-        `-p ${port}`,
-        `-k ${dir}`,
-        '-c listen_addresses=127.0.0.1',
-        '-c fsync=off',
-        '-c synchronous_commit=off',
-        '-c full_page_writes=off',
-        '-c TimeZone=UTC',
-      ].join(' ');
       try {
-        await exec('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
-        const result: Cluster = { adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, bin, asPostgres };
+        await startServer(c, port);
+        const result: Cluster = { ...c, adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres` };
         process.once('exit', () => stopClusterSync(result));
         return result;
       } catch (error) {
@@ -173,10 +167,69 @@ async function startCluster(env: NodeJS.ProcessEnv): Promise<Cluster> {
   }
 }
 
+/** Runs an initdb / pg_ctl of the cluster's installation (as `postgres` when we are root). */
+function pgTool(c: Pick<Cluster, 'bin' | 'asPostgres'>, tool: string, args: string[]) {
+  return c.asPostgres ? run('runuser', ['-u', 'postgres', '--', path.join(c.bin, tool), ...args]) : run(path.join(c.bin, tool), args);
+}
+
+/** Starts the cluster's server on `port` and waits until it accepts connections. */
+async function startServer(c: Omit<Cluster, 'adminUrl'>, port: number): Promise<void> {
+  const options = [
+    `-p ${port}`,
+    `-k ${c.dir}`,
+    '-c listen_addresses=127.0.0.1',
+    '-c fsync=off',
+    c.crashSafe ? '' : '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c TimeZone=UTC',
+  ].filter(Boolean).join(' ');
+  await pgTool(c, 'pg_ctl', ['-D', path.join(c.dir, 'data'), '-o', options, '-l', path.join(c.dir, 'server.log'), '-w', '-t', '60', 'start']);
+}
+
 async function stopCluster(c: Cluster): Promise<void> {
-  const args = ['-D', path.join(c.dir, 'data'), '-m', 'fast', '-w', 'stop'];
-  await (c.asPostgres ? run('runuser', ['-u', 'postgres', '--', path.join(c.bin, 'pg_ctl'), ...args]) : run(path.join(c.bin, 'pg_ctl'), args)).catch(() => undefined);
+  await pgTool(c, 'pg_ctl', ['-D', path.join(c.dir, 'data'), '-m', 'fast', '-w', 'stop']).catch(() => undefined);
   rmSync(c.dir, { recursive: true, force: true });
+}
+
+// --- a private server that a test may crash ----------------------------------------------------
+
+/** A PostgreSQL server of its own, for a test that takes it down and brings it back. */
+export interface PrivatePostgres {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres` (the port stays the same across restarts). */
+  url: string;
+  /** Stops the server the way a crash would (`pg_ctl stop -m immediate`: no checkpoint, recovery on start). */
+  crash(): Promise<void>;
+  /** Starts it again on the same port and data folder; resolves once it accepts connections. */
+  restart(): Promise<void>;
+  /** Stops it for good and deletes its folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Whether `startPrivatePostgres` can run here: it needs the server binaries (an
+ * `AGIQA_TEST_POSTGRES_URL` server is shared and must not be taken down). Like
+ * `postgresAvailable`, throws under `AGIQA_REQUIRE_POSTGRES=1` when they are missing.
+ */
+export function privatePostgresAvailable(env: NodeJS.ProcessEnv = process.env): PostgresAvailability {
+  const availability = probe({ ...env, AGIQA_TEST_POSTGRES_URL: '' });
+  if (!availability.ok && env['AGIQA_REQUIRE_POSTGRES'] === '1') {
+    throw new AgiqaError('unavailable', `AGIQA_REQUIRE_POSTGRES=1 but no PostgreSQL binaries for a private server: ${availability.reason}`);
+  }
+  return availability;
+}
+
+/** A throw-away cluster owned by the caller (initdb + pg_ctl in a temp folder, fsync off). */
+export async function startPrivatePostgres(env: NodeJS.ProcessEnv = process.env): Promise<PrivatePostgres> {
+  const availability = privatePostgresAvailable(env);
+  if (!availability.ok) throw new AgiqaError('unavailable', `no PostgreSQL binaries for a private server: ${availability.reason}`);
+  const c = await startCluster(env, true);
+  const port = Number(new URL(c.adminUrl).port);
+  return {
+    url: c.adminUrl,
+    crash: async () => void (await pgTool(c, 'pg_ctl', ['-D', path.join(c.dir, 'data'), '-m', 'immediate', '-w', 'stop'])),
+    restart: () => startServer(c, port),
+    stop: () => stopCluster(c),
+  };
 }
 
 /** Last resort when the process exits with the cluster still running (a crashed test file). */

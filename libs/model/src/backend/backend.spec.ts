@@ -1,7 +1,7 @@
 import { AgiqaError } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { activeTfjsBackend, initTfjsBackend } from './backend.js';
+import { activeTfjsBackend, initTfjsBackend, tfjsUsesGpu } from './backend.js';
 
 /** Whether an optional package is installed here (CI and dev machines usually lack the native ones). */
 async function installed(specifier: string): Promise<boolean> {
@@ -44,5 +44,14 @@ describe(initTfjsBackend.name, () => {
   it('rejects an unknown backend name listing the valid ones', async () => {
     await expect(initTfjsBackend('webgpu' as never)).rejects.toThrow(AgiqaError);
     await expect(initTfjsBackend('webgpu' as never)).rejects.toThrow(/valid: tensorflow-gpu, tensorflow, wasm, cpu/);
+  });
+});
+
+describe(tfjsUsesGpu.name, () => {
+  it('is false on the wasm and cpu backends: only tfjs-node-gpu that placed work on a GPU counts', async () => {
+    for (const name of ['wasm', 'cpu'] as const) {
+      await initTfjsBackend(name);
+      expect(tfjsUsesGpu()).toBe(false);
+    }
   });
 });

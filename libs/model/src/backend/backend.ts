@@ -132,3 +132,13 @@ export function activeTfjsBackend(): string {
   if (active !== null && CANDIDATES[active].tfName === current) return active;
   return current;
 }
+
+/**
+ * True only when the active backend is tfjs-node-gpu and libtensorflow really placed its work on a
+ * GPU (`isUsingGpuDevice`). tfjs-node-gpu loads without CUDA and then computes on the CPU under the
+ * same backend name, so the name alone proves nothing.
+ */
+export function tfjsUsesGpu(): boolean {
+  const backend = tf.backend() as { isGPUPackage?: boolean; isUsingGpuDevice?: boolean };
+  return backend.isGPUPackage === true && backend.isUsingGpuDevice === true;
+}

@@ -1,1 +1,1 @@
-export { activeTfjsBackend, initTfjsBackend, type BackendAttempt, type TfjsBackendInit } from './backend.js';
+export { activeTfjsBackend, initTfjsBackend, tfjsUsesGpu, type BackendAttempt, type TfjsBackendInit } from './backend.js';

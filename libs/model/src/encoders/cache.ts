@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AgiqaError, conflict, canonicalJson } from '@agiqa/contracts';
+import { AgiqaError, conflict, canonicalJson, type ImageResizeMethod } from '@agiqa/contracts';
 import { parseImagePreprocessing, type ImagePreprocessing } from './image-preprocess.js';
 import { readJson, type EncoderKind, type ResolvedEncoder } from './registry.js';
 import { runtimeVersions } from './runtime.js';
@@ -26,7 +26,8 @@ export interface ImageFeaturePreprocessing {
   /** Null for a remote model whose preprocessor_config.json is not downloaded yet (the id + revision identify it). */
   config: ImagePreprocessing | null;
   decoder: 'sharp';
-  resize: 'pillow';
+  /** `pillow`: bit-exact with the Python processor; `libvips`: sharp's resize (grid `features.resize`). */
+  resize: ImageResizeMethod;
 }
 
 export type FeaturePreprocessing = TextPreprocessing | ImageFeaturePreprocessing;
@@ -40,7 +41,7 @@ export function preprocessingFor(encoder: ResolvedEncoder, kind: EncoderKind): F
   if (kind === 'text') return { kind, maxTokens: encoder.maxTokens ?? 512, padding: 'stripped' };
   const file = join(encoder.location, 'preprocessor_config.json');
   const config = encoder.source === 'local' ? parseImagePreprocessing(readJson(file), file) : null;
-  return { kind, config, decoder: 'sharp', resize: 'pillow' };
+  return { kind, config, decoder: 'sharp', resize: encoder.imageResize ?? 'pillow' };
 }
 
 /**
@@ -70,7 +71,17 @@ export function featureKey(encoder: ResolvedEncoder, kind: EncoderKind, preproce
 }
 
 
-/** Hash of what was actually encoded (keys with their texts or image paths), checked on cache hits. */
+/**
+ * The dataset hash of an image feature key: the dataset's content hash (its items as listed) and
+ * every image's bytes (`[key, sha256]`), so that a changed image file changes the key and is
+ * extracted again, while a dataset moved to another folder keeps its features.
+ */
+export function imageDatasetHash(contentHash: string, images: readonly { key: string; sha256: string }[]): string {
+  const sorted = images.map((image) => [image.key, image.sha256] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(canonicalJson({ algorithm: 'agiqa/images/v1', contentHash, images: sorted })).digest('hex');
+}
+
+/** Hash of what was actually encoded (keys with their texts, image digests or paths), checked on cache hits. */
 export function inputsHash(entries: readonly (readonly [string, string])[]): string {
   const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256').update(canonicalJson(sorted)).digest('hex');
@@ -81,7 +92,16 @@ export interface FeatureMeta {
   format: typeof FEATURE_FORMAT;
   kind: EncoderKind;
   key: string;
-  encoder: { name: string; modelId: string; revision: string; source: 'local' | 'remote'; fixture: boolean; fingerprint: string | null };
+  encoder: {
+    name: string;
+    modelId: string;
+    revision: string;
+    source: 'local' | 'remote';
+    fixture: boolean;
+    fingerprint: string | null;
+    /** Random real-size stand-ins (tools/make_real_encoders.py), never the trained model. */
+    randomWeights?: boolean;
+  };
   dtype: string;
   device: string;
   /** F_T width (text) or pooled F_I width (image). */

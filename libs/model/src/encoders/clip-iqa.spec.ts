@@ -16,6 +16,11 @@ describe(clipIqaFromEmbeddings.name, () => {
     expect(score).toBeCloseTo(Math.exp(8) / (Math.exp(8) + Math.exp(6)), 6);
   });
 
+  it('defaults to the paper\'s Eq. 2: the softmax of the raw cosines, no temperature', () => {
+    const [score] = clipIqaFromEmbeddings([Float32Array.from([8, 6, 0])], [good, bad]);
+    expect(score).toBeCloseTo(Math.exp(0.8) / (Math.exp(0.8) + Math.exp(0.6)), 6);
+  });
+
   it('gives 0.5 for an image equally close to both prompts, and mirrors when the prompts swap', () => {
     const img = Float32Array.from([1, 1, 5]);
     expect(clipIqaFromEmbeddings([img], [good, bad])[0]).toBeCloseTo(0.5, 6);

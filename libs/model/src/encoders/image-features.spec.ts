@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { clipReference, fixturePath, maxAbsDiff } from './fixtures.js';
+import { imageDatasetHash } from './cache.js';
 import { extractImageFeatures, openImageFeatures } from './image-features.js';
 import { FIXTURES_DIR, resolveEncoder } from './registry.js';
 import { releaseEncoders } from './runtime.js';
@@ -54,6 +56,18 @@ describe(extractImageFeatures.name, () => {
       message: expect.stringContaining(broken),
       details: [{ path: broken }],
     });
+  });
+
+  it('keys images by their bytes: a dataset moved to another folder hits the cache, other bytes make another key', async () => {
+    const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+    const moved = join(dir, 'moved.png');
+    copyFileSync(square, moved);
+    const at = (path: string) => [{ key: 'x', path, sha256: sha(square) }];
+    const datasetHash = imageDatasetHash('content', at(square));
+    const info = await extractImageFeatures({ encoder, images: at(square), cacheDir: dir, datasetHash });
+    expect(await extractImageFeatures({ encoder, images: at(moved), cacheDir: dir, datasetHash })).toMatchObject({ cached: true, key: info.key });
+    expect(imageDatasetHash('content', [{ key: 'x', sha256: sha(wide) }])).not.toBe(datasetHash);
+    expect(imageDatasetHash('content', [{ key: 'x', sha256: sha(square) }])).toBe(datasetHash);
   });
 
   it('names the file that does not exist', async () => {

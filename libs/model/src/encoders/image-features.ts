@@ -14,16 +14,21 @@ import {
   writeFeatureSet,
   type FeatureMeta,
   type FeatureSetInfo,
+  type ImageFeaturePreprocessing,
 } from './cache.js';
-import { decodeImage, preprocessInto } from './image-preprocess.js';
+import { decodeBatch, pixelValues } from './image-preprocess.js';
 import type { ResolvedEncoder } from './registry.js';
 import { loadImageEncoder, runtimeVersions, type ImageEncoderRuntime } from './runtime.js';
 import { encoderRecord, positiveInt } from './text-features.js';
 
 export interface ExtractImageFeaturesOptions {
   encoder: ResolvedEncoder;
-  /** One entry per dataset item; a file listed under several keys is encoded once. */
-  images: readonly { key: string; path: string }[];
+  /**
+   * One entry per dataset item; a file listed under several keys is encoded once. With `sha256`
+   * (the digest the feature key was built from, see `imageDatasetHash`) the cache's inputs are the
+   * digests rather than the paths (a moved dataset keeps its features).
+   */
+  images: readonly { key: string; path: string; sha256?: string }[];
   cacheDir: string;
   datasetHash: string;
   /** Images per forward pass (default 16). */
@@ -32,6 +37,11 @@ export interface ExtractImageFeaturesOptions {
   onProgress?: (done: number, total: number) => void;
   /** The loaded encoder to use (default: `loadImageEncoder(encoder)`). */
   runtime?: ImageEncoderRuntime;
+  /**
+   * Load a session of this extraction's own and dispose it at the end, rather than the process's
+   * shared one (workers: one model in memory at a time). Ignored when `runtime` is given.
+   */
+  release?: boolean;
 }
 
 /**
@@ -48,35 +58,56 @@ export async function extractImageFeatures(options: ExtractImageFeaturesOptions)
   const files = distinctFiles(images);
   const preprocessing = preprocessingFor(encoder, 'image');
   const key = featureKey(encoder, 'image', preprocessing, datasetHash);
-  const inputs = inputsHash(images.map((image) => [image.key, resolve(image.path)] as const));
+  const inputs = inputsHash(images.map((image) => [image.key, image.sha256 ?? resolve(image.path)] as const));
 
   const hit = await findCached(cacheDir, key, inputs);
   if (hit !== null) return infoFromMeta(hit, join(cacheDir, key), true, 0);
 
   const started = performance.now();
-  const runtime = options.runtime ?? (await loadImageEncoder(encoder));
-  const { height, width } = runtime.inputSize;
-  const perImage = 3 * height * width;
+  const runtime = options.runtime ?? (await loadImageEncoder(encoder, { shared: options.release !== true }));
+  const own = options.runtime === undefined && options.release === true;
+  try {
+    return await encodeAndStore(options, runtime, files, { key, preprocessing, inputs, started, batchSize });
+  } finally {
+    if (own) await runtime.dispose();
+  }
+}
+
+async function encodeAndStore(
+  options: ExtractImageFeaturesOptions,
+  runtime: ImageEncoderRuntime,
+  files: { paths: string[]; fileOfKey: number[] },
+  at: { key: string; preprocessing: ImageFeaturePreprocessing; inputs: string; started: number; batchSize: number },
+): Promise<FeatureSetInfo> {
+  const { encoder, images, cacheDir, datasetHash } = options;
+  const { key, preprocessing, inputs, started, batchSize } = at;
   const fileProjected: Float32Array[] = [];
   const filePooled: (Float32Array | null)[] = [];
   let dim = encoder.dim;
   let projectedDim = encoder.projectedDim ?? 0;
   let hasPooled = true;
-  for (let start = 0; start < files.paths.length; start += batchSize) {
-    const paths = files.paths.slice(start, start + batchSize);
-    // [batch, 3, height, width]; sharp decodes the batch's files concurrently on its thread pool.
-    const pixels = new Float32Array(paths.length * perImage);
-    const decoded = await Promise.all(paths.map((path) => decodeImage(path)));
-    decoded.forEach((image, i) => preprocessInto(image, runtime.preprocessing, pixels, i * perImage));
-    const out = await runtime.encode(pixels, paths.length);
+  const batches: string[][] = [];
+  for (let start = 0; start < files.paths.length; start += batchSize) batches.push(files.paths.slice(start, start + batchSize));
+  // Batch b + 1 decodes (libuv's pool) while batch b runs through the encoder.
+  let next = decodeBatch(batches[0], runtime.preprocessing, encoder.imageResize ?? 'pillow');
+  let done = 0;
+  for (let b = 0; b < batches.length; b++) {
+    const pixels = pixelValues(await next, runtime.preprocessing);
+    if (b + 1 < batches.length) {
+      next = decodeBatch(batches[b + 1], runtime.preprocessing, encoder.imageResize ?? 'pillow');
+      // Failures surface when awaited; until then they are not unhandled.
+      next.catch(() => undefined);
+    }
+    const out = await runtime.encode(pixels, batches[b].length);
     dim = out.dim;
     projectedDim = out.projectedDim;
     hasPooled &&= out.pooled !== null;
-    for (let i = 0; i < paths.length; i++) {
+    for (let i = 0; i < batches[b].length; i++) {
       fileProjected.push(out.projected.slice(i * projectedDim, (i + 1) * projectedDim));
       filePooled.push(out.pooled === null ? null : out.pooled.slice(i * dim, (i + 1) * dim));
     }
-    options.onProgress?.(start + paths.length, files.paths.length);
+    done += batches[b].length;
+    options.onProgress?.(done, files.paths.length);
   }
 
   // Rows in key order: a file shared by several keys is copied to each of its rows.
@@ -117,7 +148,7 @@ export async function extractImageFeatures(options: ExtractImageFeaturesOptions)
   return infoFromMeta(meta, dir, false, files.paths.length);
 }
 
-function distinctFiles(images: readonly { key: string; path: string }[]): { paths: string[]; fileOfKey: number[] } {
+function distinctFiles(images: ExtractImageFeaturesOptions['images']): { paths: string[]; fileOfKey: number[] } {
   const paths: string[] = [];
   const byPath = new Map<string, number>();
   const seen = new Set<string>();

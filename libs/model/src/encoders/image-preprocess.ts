@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { invalidInput } from '@agiqa/contracts';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { invalidInput, type ImageResizeMethod } from '@agiqa/contracts';
 import sharp from 'sharp';
 import { pilResize, PIL_RESAMPLING, type RgbImage } from './pil-resample.js';
 
@@ -100,27 +101,71 @@ export function outputSize(p: ImagePreprocessing): { height: number; width: numb
 
 /**
  * Decodes an image file to 8-bit RGB the way `PIL.Image.open(path)` + Hugging Face's
- * `convert_to_rgb` do: greyscale is replicated, an alpha channel is composited onto white.
+ * `convert_to_rgb` do: greyscale is replicated, CMYK converted to sRGB (sharp's raw output is sRGB),
+ * an alpha channel is composited onto white. One sharp call that reads the file itself: the whole
+ * decode runs on libuv's pool, so it overlaps with work on the JavaScript thread (inference).
  * An unreadable or undecodable file fails naming the file.
  */
 export async function decodeImage(path: string): Promise<RgbImage> {
-  let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    const { data, info } = await sharp(path, { failOn: 'error' }).raw().toBuffer({ resolveWithObject: true });
+    return toRgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels);
   } catch (error) {
-    throw invalidInput(`image ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, [
+    throw await decodeFailure(path, error);
+  }
+}
+
+/**
+ * The libvips alternative to Pillow's resize (`resize: 'libvips'`): decode, composite alpha onto
+ * white, resize the shortest edge with libvips' bicubic kernel and centre-crop, all in one sharp
+ * pipeline off the JavaScript thread. Close to Pillow (bench/resize-parity.ts measures how close),
+ * not bit-identical; returns the model input size, ready for `preprocessInto`.
+ */
+export async function decodeResized(path: string, p: ImagePreprocessing): Promise<RgbImage> {
+  const { height, width } = outputSize(p);
+  if (p.resize === null) throw invalidInput('libvips resizing needs a resize in preprocessor_config.json', [{ path: 'preprocessor_config.json:size', message: 'missing' }]);
+  try {
+    const { data, info } = await sharp(path, { failOn: 'error' })
+      .flatten({ background: '#ffffff' })
+      .resize({ width, height, fit: 'shortestEdge' in p.resize ? 'cover' : 'fill', position: 'centre', kernel: 'cubic', fastShrinkOnLoad: false })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return toRgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels);
+  } catch (error) {
+    throw await decodeFailure(path, error);
+  }
+}
+
+/**
+ * Decodes a batch concurrently. `pillow`: to full-size RGB, resized later on the JavaScript thread
+ * by the Pillow-exact resize (`pixelValues`); `libvips`: decoded, resized and cropped by sharp to
+ * the model's input size.
+ */
+export function decodeBatch(paths: readonly string[], p: ImagePreprocessing, resize: ImageResizeMethod): Promise<RgbImage[]> {
+  return Promise.all(paths.map((path) => (resize === 'libvips' ? decodeResized(path, p) : decodeImage(path))));
+}
+
+/** `[batch, 3, height, width]` pixel_values of decoded images (resized here unless already at the input size). */
+export function pixelValues(images: readonly RgbImage[], p: ImagePreprocessing): Float32Array {
+  const { height, width } = outputSize(p);
+  const perImage = 3 * height * width;
+  const pixels = new Float32Array(images.length * perImage);
+  const noResize = { ...p, resize: null };
+  images.forEach((image, i) => preprocessInto(image, image.height === height && image.width === width ? noResize : p, pixels, i * perImage));
+  return pixels;
+}
+
+/** Tells a file that cannot be read from one that is not an image. */
+async function decodeFailure(path: string, error: unknown): Promise<Error> {
+  try {
+    await access(path, constants.R_OK);
+  } catch (readError) {
+    return invalidInput(`image ${path}: cannot be read (${(readError as NodeJS.ErrnoException).code ?? (readError as Error).message})`, [
       { path, message: 'unreadable image file' },
     ]);
   }
-  try {
-    let pipeline = sharp(bytes, { failOn: 'error' });
-    const meta = await pipeline.metadata();
-    if (meta.space === 'cmyk') pipeline = pipeline.toColourspace('srgb');
-    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    return toRgb(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels);
-  } catch (error) {
-    throw invalidInput(`image ${path}: not a decodable image (${(error as Error).message})`, [{ path, message: 'undecodable image file' }]);
-  }
+  return invalidInput(`image ${path}: not a decodable image (${(error as Error).message})`, [{ path, message: 'undecodable image file' }]);
 }
 
 /** PIL's `alpha_composite` of a pixel onto opaque white (integer arithmetic, 7 extra bits). */
@@ -177,22 +222,51 @@ export function preprocessInto(image: RgbImage, p: ImagePreprocessing, out: Floa
   // numpy centre crop: floor((size - crop) / 2); a crop larger than the image pads with zeros.
   const top = Math.floor((img.height - height) / 2);
   const left = Math.floor((img.width - width) / 2);
-  const scale = p.rescaleFactor;
-  const mean = p.normalize?.mean.map(Math.fround);
-  const std = p.normalize?.std.map(Math.fround);
+  const table = normalizationTable(p);
   const plane = height * width;
+  const { data } = img;
   for (let y = 0; y < height; y++) {
     const sy = y + top;
+    const row = offset + y * width;
     for (let x = 0; x < width; x++) {
       const sx = x + left;
-      const inside = sy >= 0 && sy < img.height && sx >= 0 && sx < img.width;
-      for (let c = 0; c < 3; c++) {
-        const raw = inside ? img.data[(sy * img.width + sx) * 3 + c] : 0;
-        let v = scale === null ? raw : Math.fround(raw * scale);
-        if (mean !== undefined && std !== undefined) v = Math.fround(Math.fround(v - mean[c]) / std[c]);
-        out[offset + c * plane + y * width + x] = v;
+      const at = row + x;
+      if (sy >= 0 && sy < img.height && sx >= 0 && sx < img.width) {
+        const i = (sy * img.width + sx) * 3;
+        out[at] = table[data[i]];
+        out[at + plane] = table[256 + data[i + 1]];
+        out[at + 2 * plane] = table[512 + data[i + 2]];
+      } else {
+        out[at] = table[0];
+        out[at + plane] = table[256];
+        out[at + 2 * plane] = table[512];
       }
     }
   }
   return 3 * plane;
+}
+
+const tables = new Map<string, Float32Array>();
+
+/**
+ * Rescale and normalise as a lookup table, `[3 channels × 256 byte values]`: each entry is computed
+ * exactly as the Python processor computes it (float32 rescale, then float32 (v − mean) / std), so
+ * the table gives the same floats as the arithmetic, at a load per value.
+ */
+function normalizationTable(p: ImagePreprocessing): Float32Array {
+  const key = JSON.stringify([p.rescaleFactor, p.normalize]);
+  let table = tables.get(key);
+  if (table !== undefined) return table;
+  table = new Float32Array(3 * 256);
+  const mean = p.normalize?.mean.map(Math.fround);
+  const std = p.normalize?.std.map(Math.fround);
+  for (let c = 0; c < 3; c++) {
+    for (let raw = 0; raw < 256; raw++) {
+      let v = p.rescaleFactor === null ? raw : Math.fround(raw * p.rescaleFactor);
+      if (mean !== undefined && std !== undefined) v = Math.fround(Math.fround(v - mean[c]) / std[c]);
+      table[c * 256 + raw] = v;
+    }
+  }
+  tables.set(key, table);
+  return table;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgiqaError, IMAGE_ENCODER_NAMES, TEXT_ENCODER_NAMES } from '@agiqa/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES_DIR, IMAGE_ENCODERS, resolveEncoder, TEXT_ENCODERS } from './registry.js';
+import { FIXTURES_DIR, IMAGE_ENCODERS, resolveEncoder, resolveTorchEncoder, TEXT_ENCODERS } from './registry.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'agiqa-registry-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -103,5 +103,32 @@ describe(resolveEncoder.name, () => {
     const error = catchAgiqa(() => resolveEncoder('tiny-bert', { overrides: { 'tiny-bert': partial } }));
     expect(error.code).toBe('not_found');
     expect(error.details.map((d) => d.path)).toEqual(['tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'].map((f) => join(partial, f)));
+  });
+});
+
+describe(resolveTorchEncoder.name, () => {
+  it('resolves the tiny fixtures to their folders, which are Hugging Face folders too', () => {
+    const text = resolveTorchEncoder('tiny-roberta', { kind: 'text' });
+    expect(text).toMatchObject({ name: 'tiny-roberta', kind: 'text', folder: join(FIXTURES_DIR, 'tiny-roberta'), fixture: true, maxTokens: 512 });
+    expect(resolveTorchEncoder('tiny-clip', { kind: 'image' })).toMatchObject({ folder: join(FIXTURES_DIR, 'tiny-clip'), maxTokens: null });
+  });
+
+  it('finds <modelsDir>/<PyTorch hub id> for the paper encoders, and says where it looked and what to put there otherwise', () => {
+    const models = join(scratch, 'torch-models');
+    const folder = join(models, 'google-bert/bert-base-uncased');
+    mkdirSync(folder, { recursive: true });
+    for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) cpSync(join(FIXTURES_DIR, 'tiny-bert', file), join(folder, file));
+    expect(resolveTorchEncoder('bert-base', { modelsDir: models })).toMatchObject({ modelId: 'google-bert/bert-base-uncased', folder, fixture: false });
+    const missing = catchAgiqa(() => resolveTorchEncoder('roberta', { modelsDir: models }));
+    expect(missing.code).toBe('not_found');
+    expect(missing.message).toContain(join(models, 'FacebookAI/roberta-base'));
+    expect(missing.message).toContain('config.json, model.safetensors, tokenizer_config.json');
+  });
+
+  it('takes an override folder, and names the files it lacks (an ONNX-only folder has no PyTorch weights)', () => {
+    expect(resolveTorchEncoder('bert-base', { overrides: { 'bert-base': join(FIXTURES_DIR, 'tiny-bert') } }).folder).toBe(join(FIXTURES_DIR, 'tiny-bert'));
+    const onnxOnly = catchAgiqa(() => resolveTorchEncoder('clip-vit-b32', { overrides: { 'clip-vit-b32': join(FIXTURES_DIR, 'tiny-clip-no-pooler') } }));
+    expect(onnxOnly.code).toBe('not_found');
+    expect(onnxOnly.message).toMatch(/tiny-clip-no-pooler lacks model\.safetensors, which fine-tuning needs/);
   });
 });

@@ -4,10 +4,14 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AgiqaError,
+  ENCODER_DTYPES,
   IMAGE_ENCODER_NAMES,
+  IMAGE_RESIZE_METHODS,
   invalidInput,
   TEXT_ENCODER_NAMES,
+  type EncoderDtype,
   type ImageEncoderName,
+  type ImageResizeMethod,
   type TextEncoderName,
 } from '@agiqa/contracts';
 
@@ -24,6 +28,8 @@ export interface EncoderSpec {
   family: EncoderFamily;
   /** Hugging Face hub id with ONNX weights in transformers.js layout (`onnx/…`). */
   modelId: string;
+  /** Hugging Face hub id of the PyTorch weights (what fine-tuning loads; the ONNX repos are exports of these). */
+  torchModelId?: string;
   /** Hub revision (branch, tag or commit). */
   revision: string;
   /** Width of F_T (text) or of the pooled, pre-projection F_I (image). */
@@ -45,6 +51,7 @@ export const TEXT_ENCODERS: Record<TextEncoderName, EncoderSpec> = {
     kind: 'text',
     family: 'bert',
     modelId: 'Xenova/bert-base-uncased',
+    torchModelId: 'google-bert/bert-base-uncased',
     revision: 'main',
     dim: 768,
     maxTokens: 512,
@@ -55,6 +62,7 @@ export const TEXT_ENCODERS: Record<TextEncoderName, EncoderSpec> = {
     kind: 'text',
     family: 'distilbert',
     modelId: 'Xenova/distilbert-base-uncased',
+    torchModelId: 'distilbert/distilbert-base-uncased',
     revision: 'main',
     dim: 768,
     maxTokens: 512,
@@ -65,6 +73,7 @@ export const TEXT_ENCODERS: Record<TextEncoderName, EncoderSpec> = {
     kind: 'text',
     family: 'roberta',
     modelId: 'Xenova/roberta-base',
+    torchModelId: 'FacebookAI/roberta-base',
     revision: 'main',
     dim: 768,
     maxTokens: 512,
@@ -112,6 +121,7 @@ export const IMAGE_ENCODERS: Record<ImageEncoderName, EncoderSpec> = {
     kind: 'image',
     family: 'clip',
     modelId: 'Xenova/clip-vit-base-patch32',
+    torchModelId: 'openai/clip-vit-base-patch32',
     revision: 'main',
     dim: 768,
     projectedDim: 512,
@@ -133,8 +143,11 @@ export const IMAGE_ENCODERS: Record<ImageEncoderName, EncoderSpec> = {
 /** Folder of the committed tiny fixtures (same relative place from `src/` and `dist/`). */
 export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/tiny/', import.meta.url));
 
-/** ONNX precision: pinned (transformers.js would pick q8 for some devices) and recorded with every feature set. */
-export const ENCODER_DTYPE = 'fp32';
+/**
+ * Default ONNX precision: pinned (transformers.js would pick q8 for some devices); `q8` only when
+ * asked for. The precision is recorded with every feature set and is part of its key.
+ */
+export const ENCODER_DTYPE: EncoderDtype = 'fp32';
 /** Features are extracted by onnxruntime-node on the CPU. */
 export const ENCODER_DEVICE = 'cpu';
 
@@ -149,6 +162,15 @@ export interface ResolveEncoderOptions {
   kind?: EncoderKind;
   /** onnxruntime intra-op threads (default: onnxruntime's choice, all cores). */
   threads?: number;
+  /**
+   * Let onnxruntime's idle pool threads spin waiting for work (its default). Off here by default:
+   * on a shared host spinning threads burn the cores other work needs.
+   */
+  spinning?: boolean;
+  /** ONNX precision (default fp32). */
+  dtype?: EncoderDtype;
+  /** Image encoders: how images are resized (default `pillow`, bit-exact with the Python processor). */
+  imageResize?: ImageResizeMethod;
 }
 
 /** An encoder ready to load: where its files are and everything that identifies its outputs. */
@@ -164,8 +186,10 @@ export interface ResolvedEncoder {
   /** Absolute folder (local) or hub id (remote), as handed to transformers.js. */
   location: string;
   modelsDir: string | null;
-  dtype: typeof ENCODER_DTYPE;
+  dtype: EncoderDtype;
   device: typeof ENCODER_DEVICE;
+  /** Image encoders: how images are resized; null for text encoders. */
+  imageResize: ImageResizeMethod | null;
   dim: number;
   projectedDim: number | null;
   /** Text encoders: longest prompt in tokens (specials included). */
@@ -173,17 +197,39 @@ export interface ResolvedEncoder {
   /** Content fingerprint of the local files (null for a not yet downloaded remote model). */
   fingerprint: string | null;
   threads: number | null;
+  spinning: boolean;
   /** True for the tiny random fixtures. */
   fixture: boolean;
+  /**
+   * True when config.json says the weights are random (`agiqa_random_weights`, written by
+   * tools/make_real_encoders.py): real-size stand-ins for benchmarks, never the trained models.
+   */
+  randomWeights: boolean;
   spec: EncoderSpec;
 }
 
 const ALL_ENCODERS: Record<EncoderName, EncoderSpec> = { ...TEXT_ENCODERS, ...IMAGE_ENCODERS };
 
-/** Files an encoder folder must hold, by kind (paths relative to the folder). */
+/** Files an encoder folder must hold, by kind (paths relative to the folder), for fp32. */
 export const REQUIRED_FILES: Record<EncoderKind, readonly string[]> = {
   text: ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'],
   image: ['config.json', 'preprocessor_config.json', 'onnx/vision_model.onnx'],
+};
+
+/** The ONNX file name transformers.js loads for `dtype` (`model.onnx` → `model_quantized.onnx` for q8). */
+export function onnxFileFor(file: string, dtype: EncoderDtype): string {
+  return dtype === 'q8' ? file.replace(/\.onnx$/, '_quantized.onnx') : file;
+}
+
+/** Files an encoder folder must hold for `kind` at `dtype`. */
+export function requiredFiles(kind: EncoderKind, dtype: EncoderDtype): string[] {
+  return REQUIRED_FILES[kind].map((file) => onnxFileFor(file, dtype));
+}
+
+/** Files a Hugging Face (PyTorch) folder must hold for fine-tuning, by kind. */
+export const TORCH_REQUIRED_FILES: Record<EncoderKind, readonly string[]> = {
+  text: ['config.json', 'model.safetensors', 'tokenizer_config.json'],
+  image: ['config.json', 'model.safetensors', 'preprocessor_config.json'],
 };
 
 const FAMILIES: readonly EncoderFamily[] = ['bert', 'distilbert', 'roberta', 'clip'];
@@ -216,7 +262,7 @@ export function resolveEncoder(name: string, options: ResolveEncoderOptions = {}
   const spec = encoderSpec(name, options.kind);
   const override = options.overrides?.[name];
   const modelsDir = options.modelsDir === undefined ? null : resolve(options.modelsDir);
-  const base = { spec, modelsDir, threads: options.threads ?? null };
+  const base = settings(spec, modelsDir, options);
 
   if (override !== undefined && looksLikePath(override)) {
     const folder = resolve(override);
@@ -246,6 +292,7 @@ export function resolveEncoder(name: string, options: ResolveEncoderOptions = {}
   if (options.allowRemote === true) {
     return {
       ...shape(spec, null),
+      ...base,
       name: spec.name,
       kind: spec.kind,
       family: spec.family,
@@ -253,21 +300,76 @@ export function resolveEncoder(name: string, options: ResolveEncoderOptions = {}
       revision,
       source: 'remote',
       location: modelId,
-      modelsDir,
-      dtype: ENCODER_DTYPE,
       device: ENCODER_DEVICE,
       fingerprint: null,
-      threads: base.threads,
       fixture: false,
-      spec,
+      randomWeights: false,
     };
   }
   const where = candidate === null ? 'no local models folder is configured (AGIQA_MODELS_DIR is unset)' : `${candidate} does not exist`;
   throw new AgiqaError(
     'not_found',
-    `encoder ${name} (${modelId}) is not available offline: ${where}. Place ${REQUIRED_FILES[spec.kind].join(', ')} ` +
+    `encoder ${name} (${modelId}) is not available offline: ${where}. Place ${requiredFiles(spec.kind, base.dtype).join(', ')} ` +
       `under AGIQA_MODELS_DIR/${modelId}/ (copy the hub repository, or export PyTorch weights with ` +
       `tools/export_encoder_onnx.py), or set AGIQA_ALLOW_REMOTE_MODELS=1 on a machine that can reach the Hugging Face hub`,
+    [{ path: `encoders.${name}`, message: where }],
+  );
+}
+
+/** A Hugging Face model folder for fine-tuning (config.json, model.safetensors, tokenizer or preprocessor files). */
+export interface TorchEncoderFolder {
+  name: EncoderName;
+  kind: EncoderKind;
+  /** The id recorded with the run: the registry's PyTorch id, or the override as given. */
+  modelId: string;
+  /** Absolute folder. */
+  folder: string;
+  /** Text encoders: longest prompt in tokens (specials included), from config.json. */
+  maxTokens: number | null;
+  /** True for the tiny random fixtures. */
+  fixture: boolean;
+}
+
+/**
+ * The Hugging Face folder an encoder is fine-tuned from: a `modelOverrides` folder as given (or a
+ * hub id under `modelsDir`); the tiny fixtures' own folders (which also hold `model.safetensors`);
+ * `<modelsDir>/<PyTorch hub id>/` (e.g. `google-bert/bert-base-uncased`); or `<modelsDir>/<ONNX id>/`
+ * when that folder holds the PyTorch weights too. No download: a missing folder is `not_found`,
+ * naming where it looked and which files to put there.
+ */
+export function resolveTorchEncoder(name: string, options: Pick<ResolveEncoderOptions, 'overrides' | 'modelsDir' | 'kind'> = {}): TorchEncoderFolder {
+  const spec = encoderSpec(name, options.kind);
+  const override = options.overrides?.[name];
+  const modelsDir = options.modelsDir === undefined ? null : resolve(options.modelsDir);
+  const found = (modelId: string, folder: string, fixture: boolean): TorchEncoderFolder => {
+    const missing = TORCH_REQUIRED_FILES[spec.kind].filter((file) => !existsSync(join(folder, file)));
+    if (missing.length > 0) {
+      throw new AgiqaError(
+        'not_found',
+        `encoder ${spec.name}: ${folder} lacks ${missing.join(', ')}, which fine-tuning needs (a Hugging Face model folder: ${TORCH_REQUIRED_FILES[spec.kind].join(', ')}${spec.kind === 'text' ? ' and tokenizer.json' : ''})`,
+        missing.map((file) => ({ path: join(folder, file), message: 'missing' })),
+      );
+    }
+    return { name: spec.name, kind: spec.kind, modelId, folder, maxTokens: shape(spec, readJson(join(folder, 'config.json'))).maxTokens, fixture };
+  };
+
+  if (override !== undefined && looksLikePath(override)) {
+    const folder = resolve(override);
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+      throw invalidInput(`model override for ${name} is not a folder: ${folder}`, [{ path: `modelOverrides.${name}`, message: `no folder at ${folder}` }]);
+    }
+    return found(override, folder, false);
+  }
+  if (override === undefined && spec.fixture !== undefined) return found(spec.modelId, join(FIXTURES_DIR, spec.fixture), true);
+  const ids = override !== undefined ? [override] : [spec.torchModelId, spec.modelId].filter((id): id is string => id !== undefined);
+  const candidates = modelsDir === null ? [] : ids.map((id) => ({ id, folder: join(modelsDir, id) }));
+  const hit = candidates.find((c) => existsSync(join(c.folder, 'model.safetensors')));
+  if (hit) return found(hit.id, hit.folder, false);
+  const where = modelsDir === null ? 'no local models folder is configured (AGIQA_MODELS_DIR is unset)' : `none of ${candidates.map((c) => c.folder).join(', ')} holds model.safetensors`;
+  throw new AgiqaError(
+    'not_found',
+    `encoder ${spec.name} has no PyTorch weights for fine-tuning: ${where}. Put ${TORCH_REQUIRED_FILES[spec.kind].join(', ')} ` +
+      `(the Hugging Face repository ${ids[0]}) under AGIQA_MODELS_DIR/${ids[0]}/, or name a folder in the grid's modelOverrides`,
     [{ path: `encoders.${name}`, message: where }],
   );
 }
@@ -276,20 +378,38 @@ function looksLikePath(value: string): boolean {
   return isAbsolute(value) || value.startsWith('./') || value.startsWith('../') || value === '.' || value === '..';
 }
 
-function local(
-  base: { spec: EncoderSpec; modelsDir: string | null; threads: number | null },
-  modelId: string,
-  revision: string,
-  folder: string,
-  fixture: boolean,
-): ResolvedEncoder {
+/** What the caller chose, the same for every source. */
+type Settings = Pick<ResolvedEncoder, 'spec' | 'modelsDir' | 'threads' | 'spinning' | 'dtype' | 'imageResize'>;
+
+function settings(spec: EncoderSpec, modelsDir: string | null, options: ResolveEncoderOptions): Settings {
+  const dtype = options.dtype ?? ENCODER_DTYPE;
+  if (!(ENCODER_DTYPES as readonly string[]).includes(dtype)) {
+    throw invalidInput(`unknown encoder dtype "${dtype}": valid values are ${ENCODER_DTYPES.join(', ')}`, [{ path: 'features.dtype', message: 'unknown dtype' }]);
+  }
+  const resize = options.imageResize ?? 'pillow';
+  if (!(IMAGE_RESIZE_METHODS as readonly string[]).includes(resize)) {
+    throw invalidInput(`unknown image resize "${resize}": valid values are ${IMAGE_RESIZE_METHODS.join(', ')}`, [{ path: 'features.resize', message: 'unknown resize' }]);
+  }
+  return {
+    spec,
+    modelsDir,
+    threads: options.threads ?? null,
+    spinning: options.spinning ?? false,
+    dtype,
+    imageResize: spec.kind === 'image' ? resize : null,
+  };
+}
+
+function local(base: Settings, modelId: string, revision: string, folder: string, fixture: boolean): ResolvedEncoder {
   const { spec } = base;
-  const missing = REQUIRED_FILES[spec.kind].filter((file) => !existsSync(join(folder, file)));
+  const needed = requiredFiles(spec.kind, base.dtype);
+  const missing = needed.filter((file) => !existsSync(join(folder, file)));
   if (missing.length > 0) {
+    const how = base.dtype === 'q8' ? 'tools/export_encoder_onnx.py --q8 writes the quantised graphs' : 'tools/export_encoder_onnx.py writes this layout';
     throw new AgiqaError(
       'not_found',
-      `encoder ${spec.name}: ${folder} lacks ${missing.join(', ')} (a ${spec.kind} encoder needs ` +
-        `${REQUIRED_FILES[spec.kind].join(', ')}; tools/export_encoder_onnx.py writes this layout)`,
+      `encoder ${spec.name}: ${folder} lacks ${missing.join(', ')} (a ${spec.kind} encoder at ${base.dtype} needs ` +
+        `${needed.join(', ')}; ${how})`,
       missing.map((file) => ({ path: join(folder, file), message: 'missing' })),
     );
   }
@@ -297,6 +417,7 @@ function local(
   const family = FAMILIES.find((f) => f === config.model_type) ?? spec.family;
   return {
     ...shape({ ...spec, family }, config),
+    ...base,
     name: spec.name,
     kind: spec.kind,
     family,
@@ -304,11 +425,9 @@ function local(
     revision,
     source: 'local',
     location: folder,
-    modelsDir: base.modelsDir,
-    dtype: ENCODER_DTYPE,
     device: ENCODER_DEVICE,
-    fingerprint: fingerprintFolder(folder, spec.kind),
-    threads: base.threads,
+    fingerprint: fingerprintFolder(folder, spec.kind, base.dtype),
+    randomWeights: config.agiqa_random_weights === true,
     fixture,
     spec,
   };
@@ -355,11 +474,11 @@ const FINGERPRINT_SPAN = 1 << 20;
  * its size plus its first and last MiB (hashing 500 MB of weights on every key lookup would cost
  * seconds; regenerated or replaced weights change these bytes).
  */
-function fingerprintFolder(folder: string, kind: EncoderKind): string {
+function fingerprintFolder(folder: string, kind: EncoderKind, dtype: EncoderDtype): string {
   const hash = createHash('sha256');
   const files = [
-    ...REQUIRED_FILES[kind],
-    ...(kind === 'image' ? ['tokenizer.json', 'tokenizer_config.json', 'onnx/text_model.onnx'] : []),
+    ...requiredFiles(kind, dtype),
+    ...(kind === 'image' ? ['tokenizer.json', 'tokenizer_config.json', onnxFileFor('onnx/text_model.onnx', dtype)] : []),
   ];
   for (const file of files) {
     const path = join(folder, file);

@@ -95,7 +95,17 @@ function withEnv<T>(encoder: ResolvedEncoder, load: () => Promise<T>): Promise<T
   return run;
 }
 
-function memo<T extends { dispose(): Promise<void> }>(key: string, create: () => Promise<T>): Promise<T> {
+/**
+ * `shared` (default): one session per encoder and settings in this process, kept until
+ * `releaseEncoders`. Not shared: a session of the caller's own, which it disposes when done (a
+ * worker's extraction, so that it holds one model at a time).
+ */
+export interface LoadOptions {
+  shared?: boolean;
+}
+
+function memo<T extends { dispose(): Promise<void> }>(key: string, create: () => Promise<T>, options: LoadOptions = {}): Promise<T> {
+  if (options.shared === false) return create();
   let entry = loaded.get(key) as Promise<T> | undefined;
   if (entry === undefined) {
     entry = create();
@@ -106,16 +116,30 @@ function memo<T extends { dispose(): Promise<void> }>(key: string, create: () =>
 }
 
 function loadKey(encoder: ResolvedEncoder, part: string): string {
-  return JSON.stringify([part, encoder.location, encoder.revision, encoder.fingerprint, encoder.threads]);
+  return JSON.stringify([part, encoder.location, encoder.revision, encoder.fingerprint, encoder.dtype, encoder.threads, encoder.spinning]);
+}
+
+/**
+ * onnxruntime session options: the intra-op thread count when one is set (one inter-op thread:
+ * the graphs run sequentially), and whether idle pool threads spin. onnxruntime-node reads
+ * `extra` as session config entries (`session.intra_op.allow_spinning`, …).
+ */
+export function sessionOptions(encoder: Pick<ResolvedEncoder, 'threads' | 'spinning'>) {
+  const spin = encoder.spinning ? '1' : '0';
+  return {
+    ...(encoder.threads === null ? {} : { intraOpNumThreads: encoder.threads, interOpNumThreads: 1 }),
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
+  };
 }
 
 function pretrainedOptions(encoder: ResolvedEncoder) {
   return {
     revision: encoder.revision === 'fixture' || encoder.revision === 'local' ? 'main' : encoder.revision,
+    // transformers.js loads onnx/<name>_quantized.onnx for q8.
     dtype: encoder.dtype,
     device: encoder.device,
     local_files_only: encoder.source === 'local',
-    session_options: encoder.threads === null ? {} : { intraOpNumThreads: encoder.threads, interOpNumThreads: 1 },
+    session_options: sessionOptions(encoder),
   } as const;
 }
 
@@ -153,7 +177,7 @@ async function loadTokenizer(encoder: ResolvedEncoder): Promise<TokenizerLike> {
 }
 
 /** Loads (once per process) a BERT / DistilBERT / RoBERTa encoder, fp32 on the CPU. */
-export function loadTextEncoder(encoder: ResolvedEncoder): Promise<TextEncoderRuntime> {
+export function loadTextEncoder(encoder: ResolvedEncoder, options: LoadOptions = {}): Promise<TextEncoderRuntime> {
   if (encoder.kind !== 'text') throw new AgiqaError('internal', `${encoder.name} is not a text encoder`);
   return memo(loadKey(encoder, 'text'), async () => {
     try {
@@ -186,7 +210,7 @@ export function loadTextEncoder(encoder: ResolvedEncoder): Promise<TextEncoderRu
     } catch (error) {
       throw loadFailure(encoder, 'text encoder', error);
     }
-  });
+  }, options);
 }
 
 async function loadPreprocessing(encoder: ResolvedEncoder): Promise<ImagePreprocessing> {
@@ -199,7 +223,7 @@ async function loadPreprocessing(encoder: ResolvedEncoder): Promise<ImagePreproc
 }
 
 /** Loads (once per process) a CLIP vision tower (`onnx/vision_model.onnx`), fp32 on the CPU. */
-export function loadImageEncoder(encoder: ResolvedEncoder): Promise<ImageEncoderRuntime> {
+export function loadImageEncoder(encoder: ResolvedEncoder, options: LoadOptions = {}): Promise<ImageEncoderRuntime> {
   if (encoder.kind !== 'image') throw new AgiqaError('internal', `${encoder.name} is not an image encoder`);
   return memo(loadKey(encoder, 'vision'), async () => {
     try {
@@ -239,7 +263,7 @@ export function loadImageEncoder(encoder: ResolvedEncoder): Promise<ImageEncoder
     } catch (error) {
       throw loadFailure(encoder, 'vision tower', error);
     }
-  });
+  }, options);
 }
 
 /** Loads (once per process) a CLIP text tower (`onnx/text_model.onnx`) with its tokenizer. */
@@ -290,4 +314,9 @@ export async function releaseEncoders(): Promise<void> {
   for (const entry of await Promise.allSettled(entries)) {
     if (entry.status === 'fulfilled') await entry.value.dispose();
   }
+}
+
+/** How many encoder sessions this process shares (tests, diagnostics). */
+export function loadedEncoders(): number {
+  return loaded.size;
 }

@@ -14,6 +14,7 @@ import {
   writeFeatureSet,
   type FeatureMeta,
   type FeatureSetInfo,
+  type TextPreprocessing,
 } from './cache.js';
 import type { ResolvedEncoder } from './registry.js';
 import { loadTextEncoder, runtimeVersions, type TextEncoderRuntime } from './runtime.js';
@@ -35,6 +36,11 @@ export interface ExtractTextFeaturesOptions {
   onProgress?: (done: number, total: number) => void;
   /** The loaded encoder to use (default: `loadTextEncoder(encoder)`). */
   runtime?: TextEncoderRuntime;
+  /**
+   * Load a session of this extraction's own and dispose it at the end, rather than the process's
+   * shared one (workers: one model in memory at a time). Ignored when `runtime` is given.
+   */
+  release?: boolean;
 }
 
 /**
@@ -65,7 +71,23 @@ export async function extractTextFeatures(options: ExtractTextFeaturesOptions): 
   if (hit !== null) return infoFromMeta(hit, join(cacheDir, key), true, 0);
 
   const started = performance.now();
-  const runtime = options.runtime ?? (await loadTextEncoder(encoder));
+  const runtime = options.runtime ?? (await loadTextEncoder(encoder, { shared: options.release !== true }));
+  const own = options.runtime === undefined && options.release === true;
+  try {
+    return await encodeAndStore(options, runtime, distinct, { key, preprocessing, inputs, started, batchSize, maxBatchTokens });
+  } finally {
+    if (own) await runtime.dispose();
+  }
+}
+
+async function encodeAndStore(
+  options: ExtractTextFeaturesOptions,
+  runtime: TextEncoderRuntime,
+  distinct: { texts: string[]; keyToText: Record<string, number> },
+  at: { key: string; preprocessing: TextPreprocessing; inputs: string; started: number; batchSize: number; maxBatchTokens: number },
+): Promise<FeatureSetInfo> {
+  const { encoder, prompts, cacheDir, datasetHash } = options;
+  const { key, preprocessing, inputs, started, batchSize, maxBatchTokens } = at;
   const tokenized = distinct.texts.map((text) => runtime.tokenize(text));
   const order = tokenized.map((_, i) => i).sort((a, b) => tokenized[a].ids.length - tokenized[b].ids.length || a - b);
 
@@ -133,6 +155,7 @@ export function encoderRecord(encoder: ResolvedEncoder): FeatureMeta['encoder'] 
     source: encoder.source,
     fixture: encoder.fixture,
     fingerprint: encoder.fingerprint,
+    randomWeights: encoder.randomWeights,
   };
 }
 

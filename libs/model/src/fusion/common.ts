@@ -1,4 +1,4 @@
-import { invalidInput, type HeadOptions } from '@agiqa/contracts';
+import type { HeadOptions } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
 
 /** Constructor arguments every tfjs layer takes (name, trainable, …); not exported by tfjs-layers. */
@@ -80,14 +80,4 @@ export function l2Normalize<T extends tf.Tensor>(x: T): T {
 export function fusionInputs(inputs: tf.Tensor | tf.Tensor[]): [tf.Tensor2D, tf.Tensor3D, tf.Tensor2D] {
   const list = inputs as tf.Tensor[];
   return [list[0] as tf.Tensor2D, list[1] as tf.Tensor3D, list[2] as tf.Tensor2D];
-}
-
-/** Fails with the option path when `imageProjection: 'none'` meets different widths. */
-export function assertSameWidth(mode: ImageProjectionMode, imageDim: number, textDim: number, fusion: string): void {
-  if (mode === 'none' && imageDim !== textDim) {
-    throw invalidInput(
-      `head.imageProjection "none" needs F_I and F_T of one width for ${fusion} fusion, but image features are ${imageDim}-d and text features ${textDim}-d; use "auto" or "linear"`,
-      [{ path: 'head.imageProjection', message: `image width ${imageDim} ≠ text width ${textDim}` }],
-    );
-  }
 }

@@ -1,5 +1,6 @@
 import type { HeadOptions } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../kernels/matmul.js';
 import {
   fusionInputs,
   fusionInputShapes,
@@ -63,7 +64,7 @@ export class ConcatFusion extends tf.layers.Layer {
       const [image, tokens, mask] = fusionInputs(inputs);
       const fi =
         this.projectionKernel && this.projectionBias
-          ? tf.add(tf.matMul(image, this.projectionKernel.read()), this.projectionBias.read()) // [B, dT]
+          ? tf.add(matMul(image, this.projectionKernel.read() as tf.Tensor2D), this.projectionBias.read()) // [B, dT]
           : image; // [B, dI]
       const ft =
         this.textPooling === 'mean'

@@ -1,5 +1,6 @@
 import { invalidInput } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../kernels/matmul.js';
 import {
   fusionInputs,
   fusionInputShapes,
@@ -55,18 +56,18 @@ export function crossAttentionFolded(
     const [batch, , d] = tokens.shape;
     const dk = d / heads;
     const ft = zeroPadding(tokens, mask); // [B, N, d]
-    const q = tf.add(tf.matMul(query, w.wq), w.bq); // [B, d]
+    const q = tf.add(matMul(query, w.wq), w.bq); // [B, d]
     const qh = tf.transpose(tf.reshape(q, [batch, heads, dk]), [1, 0, 2]); // [h, B, dk]
-    const wkT = tf.transpose(tf.reshape(w.wk, [d, heads, dk]), [1, 2, 0]); // W_k^hᵀ: [h, dk, d]
-    const u = tf.transpose(tf.matMul(qh, wkT), [1, 0, 2]); // q_h·W_k^hᵀ: [B, h, d]
-    const scores = tf.mul(tf.matMul(u, ft, false, true), 1 / Math.sqrt(dk)); // [B, h, N]
+    const wkh = tf.transpose(tf.reshape(w.wk, [d, heads, dk]), [1, 0, 2]) as tf.Tensor3D; // W_k^h: [h, d, dk]
+    const u = tf.transpose(matMul(qh as tf.Tensor3D, wkh, false, true), [1, 0, 2]) as tf.Tensor3D; // q_h·W_k^hᵀ: [B, h, d]
+    const scores = tf.mul(matMul(u, ft, false, true), 1 / Math.sqrt(dk)); // [B, h, N]
     const bias = tf.expandDims(tf.mul(tf.sub(1, mask), MASKED_SCORE), 1); // [B, 1, N]
-    const attention = tf.softmax(tf.add(scores, bias)); // [B, h, N]
-    const context = tf.transpose(tf.matMul(attention, ft), [1, 0, 2]); // Σ_j a_j F_T[j]: [h, B, d]
-    const wvh = tf.transpose(tf.reshape(w.wv, [d, heads, dk]), [1, 0, 2]); // W_v^h: [h, d, dk]
-    const values = tf.transpose(tf.matMul(context, wvh), [1, 0, 2]); // [B, h, dk]
-    const attended = tf.add(tf.reshape(values, [batch, d]), w.bv); // heads concatenated: [B, d]
-    return tf.add(tf.matMul(attended, w.wo), w.bo) as tf.Tensor2D; // [B, d]
+    const attention = tf.softmax(tf.add(scores, bias)) as tf.Tensor3D; // [B, h, N]
+    const context = tf.transpose(matMul(attention, ft), [1, 0, 2]) as tf.Tensor3D; // Σ_j a_j F_T[j]: [h, B, d]
+    const wvh = tf.transpose(tf.reshape(w.wv, [d, heads, dk]), [1, 0, 2]) as tf.Tensor3D; // W_v^h: [h, d, dk]
+    const values = tf.transpose(matMul(context, wvh), [1, 0, 2]); // [B, h, dk]
+    const attended = tf.add(tf.reshape(values, [batch, d]), w.bv) as tf.Tensor2D; // heads concatenated: [B, d]
+    return tf.add(matMul(attended, w.wo), w.bo) as tf.Tensor2D; // [B, d]
   });
 }
 
@@ -181,7 +182,7 @@ export class CrossAttentionFusion extends tf.layers.Layer {
       const v = this.weightsOf;
       if (v === null) throw new Error(`${CrossAttentionFusion.className} called before build`);
       const query = this.projection
-        ? tf.add(tf.matMul(image, this.projection.kernel.read()), this.projection.bias.read()) // [B, dT]
+        ? tf.add(matMul(image, this.projection.kernel.read() as tf.Tensor2D), this.projection.bias.read()) // [B, dT]
         : image; // [B, dI]
       const weights = {
         wq: v.wq.read(),

@@ -10,7 +10,7 @@ import {
   crossAttentionNaive,
   type CrossAttentionWeights,
 } from './cross-attention.js';
-import { buildHead, FUSIONS } from './head.js';
+import { buildHead, FUSIONS, recordedHeadOptions } from './head.js';
 
 const B = 5;
 const N = 6;
@@ -137,9 +137,9 @@ describe(buildHead.name, () => {
     expect(() => buildHead('cross_attention', { ...defaults, attentionHeads: 5 }, dims)).toThrow(
       /head.attentionHeads 5 must divide the text width 32/,
     );
-    expect(() => buildHead('cosine', { ...defaults, imageProjection: 'none' }, dims)).toThrow(AgiqaError);
-    expect(() => buildHead('cosine', { ...defaults, imageProjection: 'none' }, dims)).toThrow(
-      /image features are 24-d and text features 32-d/,
+    expect(() => buildHead('cosine', { ...defaults, cosineSpace: 'none' }, dims)).toThrow(AgiqaError);
+    expect(() => buildHead('cosine', { ...defaults, cosineSpace: 'none' }, dims)).toThrow(
+      /head.cosineSpace "none" .* image features are 24-d and text features 32-d/,
     );
     expect(() => buildHead('concat', defaults, { ...dims, maxTokens: 0 })).toThrow(/dims.maxTokens must be a positive integer/);
   });
@@ -181,10 +181,82 @@ describe(buildHead.name, () => {
   });
 });
 
+describe('cosine fusion spaces', () => {
+  const weightShapes = (options: Partial<HeadOptions>, dims: { image: number; text: number }) => {
+    const model = buildHead('cosine', { ...defaults, ...options }, { ...dims, maxTokens: N });
+    const shapes = Object.fromEntries(model.getLayer('fusion').weights.map((w) => [w.originalName.replace('fusion/', ''), w.shape]));
+    model.dispose();
+    return shapes;
+  };
+
+  it('maps F_I and F_T into one learned space by default, at equal widths too (768/768)', () => {
+    expect(weightShapes({}, { image: 768, text: 768 })).toEqual({
+      'image_projection/kernel': [768, 64],
+      'image_projection/bias': [64],
+      'text_projection/kernel': [768, 64],
+      'text_projection/bias': [64],
+    });
+    expect(weightShapes({ cosineSharedDim: 256 }, { image: DI, text: DT })).toEqual({
+      'image_projection/kernel': [DI, 256],
+      'image_projection/bias': [256],
+      'text_projection/kernel': [DT, 256],
+      'text_projection/bias': [256],
+    });
+  });
+
+  it('maps only F_I into F_T\'s space with "image", and compares raw features with "none"', () => {
+    expect(weightShapes({ cosineSpace: 'image' }, { image: DI, text: DT })).toEqual({
+      'image_projection/kernel': [DI, DT],
+      'image_projection/bias': [DT],
+    });
+    expect(weightShapes({ cosineSpace: 'none' }, { image: DT, text: DT })).toEqual({});
+  });
+
+  it('computes S_Q[j] = cos(P_I·F_I, P_T·F_T[j]), reduced by masked mean and max over real tokens', async () => {
+    const layer = new CosineFusion({ withImage: false, sharedDim: 8, seed: 5 });
+    const [image, tokens, mask] = inputs(1, { image: DI, text: DT });
+    const fused = layer.apply([image, tokens, mask]) as tf.Tensor2D; // [B, 2]
+    const [wi, bi, wt, bt] = layer.getWeights();
+    const expected = tf.tidy(() => {
+      const unit = (x: tf.Tensor) => tf.div(x, tf.norm(x, 'euclidean', -1, true));
+      const pi = unit(tf.add(tf.matMul(image, wi), bi)); // [B, 8]
+      const pt = unit(tf.add(tf.reshape(tf.matMul(tf.reshape(tokens, [B * N, DT]), wt), [B, N, 8]), bt)); // [B, N, 8]
+      const s = tf.sum(tf.mul(pt, tf.expandDims(pi, 1)), 2).arraySync() as number[][]; // [B, N]
+      return s.map((row, b) => {
+        const real = row.slice(0, LENGTHS[b]);
+        return [real.reduce((a, v) => a + v, 0) / real.length, Math.max(...real)];
+      });
+    });
+    const actual = (await fused.array()) as number[][];
+    actual.flat().forEach((v, i) => expect(v).toBeCloseTo(expected.flat()[i], 5));
+    tf.dispose([fused, image, tokens, mask]);
+    layer.dispose();
+  });
+});
+
+describe(recordedHeadOptions.name, () => {
+  it('gives options recorded before cosineSpace existed the cosine rule they were trained with', () => {
+    const equal = { image: 32, text: 32 };
+    const differ = { image: 24, text: 32 };
+    expect(recordedHeadOptions({ imageProjection: 'auto' }, equal).cosineSpace).toBe('none');
+    expect(recordedHeadOptions({ imageProjection: 'auto' }, differ).cosineSpace).toBe('image');
+    expect(recordedHeadOptions({ imageProjection: 'linear' }, equal).cosineSpace).toBe('image');
+    expect(recordedHeadOptions({ imageProjection: 'none' }, equal).cosineSpace).toBe('none');
+    expect(recordedHeadOptions({}, equal).cosineSpace).toBe('none');
+  });
+
+  it('keeps options recorded with cosineSpace as they are, and names a bad field', () => {
+    expect(recordedHeadOptions({ cosineSpace: 'shared', hiddenUnits: 8 }, { image: 32, text: 32 })).toEqual(
+      HeadOptionsSchema.parse({ hiddenUnits: 8 }),
+    );
+    expect(() => recordedHeadOptions({ cosineSpace: 'diagonal' }, { image: 32, text: 32 })).toThrow(/invalid head: cosineSpace/);
+  });
+});
+
 describe('fusion layers', () => {
   it.each([
     [ConcatFusion, { textPooling: 'cls', imageProjection: 'linear', seed: 4 }],
-    [CosineFusion, { reduce: 'max', withImage: false, imageProjection: 'linear', seed: 4 }],
+    [CosineFusion, { reduce: 'max', withImage: false, space: 'image', sharedDim: 32, seed: 4 }],
     [CrossAttentionFusion, { heads: 2, withImage: false, imageProjection: 'auto', seed: 4 }],
   ] as const)('%o rebuilds from its config', (cls, args) => {
     const layer = new (cls as typeof ConcatFusion)({ name: 'f', ...args } as object);

@@ -1,9 +1,10 @@
-import { FUSION_NAMES, HeadOptionsSchema, invalidInput, type FusionName, type HeadOptions } from '@agiqa/contracts';
+import { FUSION_NAMES, HeadOptionsSchema, invalidInput, parseOrThrow, type FusionName, type HeadOptions } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { glorot, subSeed } from './common.js';
 import { ConcatFusion } from './concat.js';
 import { CosineFusion } from './cosine.js';
 import { CrossAttentionFusion } from './cross-attention.js';
+import { Dense } from './dense.js';
 
 /** Widths of the head's inputs. */
 export interface HeadDims {
@@ -36,7 +37,8 @@ export const FUSIONS: Record<FusionName, FusionSpec> = {
         name: 'fusion',
         reduce: o.cosineReduce,
         withImage: o.cosineWithImage,
-        imageProjection: o.imageProjection,
+        space: o.cosineSpace,
+        sharedDim: o.cosineSharedDim,
         seed,
       }),
   },
@@ -93,11 +95,27 @@ export function buildHead(
   const tokens = tf.input({ shape: [dims.maxTokens, dims.text], name: HEAD_INPUTS[1] });
   const mask = tf.input({ shape: [dims.maxTokens], name: HEAD_INPUTS[2] });
   const fused = spec.create(head, subSeed(seed, 0) ?? 0).apply([image, tokens, mask]) as tf.SymbolicTensor;
-  const fc1 = tf.layers
-    .dense({ units: head.hiddenUnits, activation: 'relu', name: 'fc1', kernelInitializer: glorot(seed, 1) })
-    .apply(fused) as tf.SymbolicTensor;
-  const score = tf.layers
-    .dense({ units: 1, name: 'fc2', kernelInitializer: glorot(seed, 2) })
-    .apply(fc1) as tf.SymbolicTensor;
+  const fc1 = new Dense({ units: head.hiddenUnits, activation: 'relu', name: 'fc1', kernelInitializer: glorot(seed, 1) }).apply(
+    fused,
+  ) as tf.SymbolicTensor;
+  const score = new Dense({ units: 1, name: 'fc2', kernelInitializer: glorot(seed, 2) }).apply(fc1) as tf.SymbolicTensor;
   return tf.model({ inputs: [image, tokens, mask], outputs: score, name: `${fusion}_head` });
+}
+
+/**
+ * Head options as a run recorded them, with the equations that run used. Options recorded before
+ * `cosineSpace` existed (checkpoints, stored grids) meant the earlier cosine rule: F_I projected
+ * into F_T's space with `imageProjection: linear`, or with `auto` when the widths differ; raw
+ * cosine otherwise. Without this, an old checkpoint would not restore and a re-run of an old
+ * sweep's cell would silently train the new equations under its old setting.
+ *
+ * @throws AgiqaError `invalid_input` naming the field when the options are not valid.
+ */
+export function recordedHeadOptions(recorded: unknown, dims: Pick<HeadDims, 'image' | 'text'>): HeadOptions {
+  const options = typeof recorded === 'object' && recorded !== null ? { ...(recorded as Record<string, unknown>) } : {};
+  if (!('cosineSpace' in options)) {
+    const projection = options.imageProjection ?? 'auto';
+    options.cosineSpace = projection === 'linear' || (projection === 'auto' && dims.image !== dims.text) ? 'image' : 'none';
+  }
+  return parseOrThrow(HeadOptionsSchema, options, 'head');
 }

@@ -17,6 +17,9 @@ export const METRICS: Record<MetricName, (pred: NumericVector, mos: NumericVecto
   rmse,
 };
 
+/** A run's metrics where predictions are on the MOS scale: RMSE is always known. */
+export type MosMetrics = RunMetrics & { rmse: number };
+
 /**
  * All headline metrics of a run. `plccLogistic` is null when there are fewer than 5 pairs or the
  * fit collapses; every other field is a finite number or the call throws.
@@ -24,7 +27,7 @@ export const METRICS: Record<MetricName, (pred: NumericVector, mos: NumericVecto
  * @throws AgiqaError `invalid_input` for mismatched lengths, fewer than 3 pairs, non-finite or
  *   constant input.
  */
-export function evaluate(pred: NumericVector, mos: NumericVector): RunMetrics {
+export function evaluate(pred: NumericVector, mos: NumericVector): MosMetrics {
   const result = {
     srcc: srcc(pred, mos),
     plcc: plcc(pred, mos),

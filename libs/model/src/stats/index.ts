@@ -9,7 +9,6 @@ export {
   studentTCdf,
   studentTTwoSidedP,
 } from './distributions.js';
-export { createRng, permutation, type Rng } from './random.js';
 export {
   bootstrapCi,
   fisherZTest,
@@ -21,3 +20,5 @@ export {
   type ZTestResult,
 } from './significance.js';
 export { median, p90, quantile } from './quantiles.js';
+export { holmAdjust, welchTest, type WelchTestResult } from './multiple.js';
+export { wilcoxonSignedRank, type WilcoxonMethod, type WilcoxonResult } from './wilcoxon.js';

@@ -1,8 +1,7 @@
-import { AgiqaError, invalidInput } from '@agiqa/contracts';
+import { AgiqaError, createRng, invalidInput } from '@agiqa/contracts';
 import { METRICS, METRIC_NAMES, type MetricName } from '../metrics/evaluate.js';
 import { assertNotConstant, pairedVectors, type NumericVector } from '../metrics/input.js';
 import { normalTwoSidedP, studentTTwoSidedP } from './distributions.js';
-import { createRng } from './random.js';
 import { quantile } from './quantiles.js';
 
 /** A two-sided test result: the statistic and its p-value. */

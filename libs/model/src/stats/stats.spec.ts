@@ -9,9 +9,10 @@ import {
   regularizedBeta,
   studentTCdf,
 } from './distributions.js';
-import { createRng, permutation } from './random.js';
 import { quantile } from './quantiles.js';
+import { holmAdjust } from './multiple.js';
 import { bootstrapCi, fisherZTest, pairedTest, steigerTest } from './significance.js';
+import { wilcoxonSignedRank } from './wilcoxon.js';
 
 const ref = scipyReference;
 
@@ -120,6 +121,49 @@ describe(pairedTest.name, () => {
   });
 });
 
+describe(wilcoxonSignedRank.name, () => {
+  it.each(ref.wilcoxon.map((c) => [c.name, c] as const))('%s agrees with scipy.stats.wilcoxon to 1e-12', (_, c) => {
+    const r = wilcoxonSignedRank(c.a, c.b);
+    expect(r.statistic).toBeCloseTo(c.statistic, 12);
+    expect(Math.abs(r.p - c.p)).toBeLessThanOrEqual(1e-12);
+  });
+
+  it('picks the null distribution as SciPy does: exact, all sign flips with ties or zeros, else normal', () => {
+    const method = (name: string) => {
+      const c = ref.wilcoxon.find((w) => w.name === name);
+      if (!c) throw new Error(`no fixture ${name}`);
+      return wilcoxonSignedRank(c.a, c.b).method;
+    };
+    expect(method('seeds-5-exact')).toBe('exact');
+    expect(method('repeats-40-exact-null')).toBe('exact');
+    expect(method('seeds-9-ties-permutation')).toBe('permutation');
+    expect(method('with-zero-difference')).toBe('permutation');
+    expect(method('repeats-20-ties-asymptotic')).toBe('asymptotic');
+    expect(method('repeats-60-asymptotic')).toBe('asymptotic');
+  });
+
+  it('cannot reach p < 0.25 with three replicates, however large the gain', () => {
+    expect(wilcoxonSignedRank([0.9, 0.91, 0.92], [0.1, 0.2, 0.3]).p).toBe(0.25);
+  });
+
+  it('rejects pairs that are all equal and mismatched lengths', () => {
+    expectInvalid(() => wilcoxonSignedRank([0.8, 0.7], [0.8, 0.7]), /every difference a − b is zero/);
+    expectInvalid(() => wilcoxonSignedRank([0.8, 0.7], [0.8]), /differ in length/);
+  });
+});
+
+describe(holmAdjust.name, () => {
+  it.each(ref.holm.map((c) => [c.name, c] as const))('%s agrees with statsmodels multipletests(method="holm")', (_, c) => {
+    const adjusted = holmAdjust(c.p);
+    adjusted.forEach((p, i) => expect(p).toBeCloseTo(c.adjusted[i], 14));
+  });
+
+  it('rejects a value that is not a p-value', () => {
+    expectInvalid(() => holmAdjust([0.1, 1.2]), /p\[1\] must be a p-value/);
+    expectInvalid(() => holmAdjust([Number.NaN]), /p\[0\]/);
+  });
+});
+
 describe(bootstrapCi.name, () => {
   const c = ref.metrics[ref.metrics.length - 1]; // test-split-597
 
@@ -157,23 +201,5 @@ describe(quantile.name, () => {
   it('interpolates linearly between order statistics like NumPy', () => {
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantile([1, 2, 3, 4], 0.025)).toBeCloseTo(1.075, 12);
-  });
-});
-
-describe(createRng.name, () => {
-  it('gives the same stream for the same (seed, stream) and a different one otherwise', () => {
-    const take = (seed: number, stream: number) => Array.from({ length: 5 }, createRng(seed, stream).nextUint32);
-    expect(take(1, 0)).toEqual(take(1, 0));
-    expect(take(1, 0)).not.toEqual(take(1, 1));
-    expect(take(1, 0)).not.toEqual(take(2, 0));
-  });
-
-  it('draws integers without bias and permutations that contain every index once', () => {
-    const rng = createRng(42);
-    const counts = new Array(6).fill(0);
-    for (let i = 0; i < 6000; i++) counts[rng.nextInt(6)]++;
-    for (const k of counts) expect(Math.abs(k - 1000)).toBeLessThan(120);
-    const perm = permutation(50, createRng(7, 3));
-    expect([...perm].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 });

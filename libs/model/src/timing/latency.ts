@@ -1,5 +1,5 @@
 import { invalidInput } from '@agiqa/contracts';
-import { decodeImage, preprocessInto } from '../encoders/image-preprocess.js';
+import { decodeBatch, pixelValues } from '../encoders/image-preprocess.js';
 import type { ResolvedEncoder } from '../encoders/registry.js';
 import { loadImageEncoder, loadTextEncoder, type EncodedImageBatch, type EncodedTextBatch } from '../encoders/runtime.js';
 import { machineInfo, type MachineInfo } from './machine.js';
@@ -76,8 +76,6 @@ export async function measureLatency(options: MeasureLatencyOptions): Promise<Ti
   if (!Number.isInteger(repeats) || repeats < 1) throw invalidInput(`repeats must be a positive integer, got ${repeats}`, [{ path: 'repeats', message: 'invalid' }]);
 
   const [textRuntime, imageRuntime] = await Promise.all([loadTextEncoder(options.text), loadImageEncoder(options.image)]);
-  const { height, width } = imageRuntime.inputSize;
-  const perImage = 3 * height * width;
   const stages = TIMING_STAGES.filter((stage) => stage !== 'head' || options.head !== undefined);
   const headBackend = `tfjs-${options.tfjsBackend ?? 'unknown'}`;
   const backendOf = (stage: TimingStage): string =>
@@ -105,9 +103,7 @@ export async function measureLatency(options: MeasureLatencyOptions): Promise<Ti
       const text = await textRuntime.encode(tokenized);
       lap('text_encode');
       // [batch, 3, height, width]
-      const pixels = new Float32Array(batchSize * perImage);
-      const decoded = await Promise.all(paths.map((path) => decodeImage(path)));
-      decoded.forEach((image, i) => preprocessInto(image, imageRuntime.preprocessing, pixels, i * perImage));
+      const pixels = pixelValues(await decodeBatch(paths, imageRuntime.preprocessing, options.image.imageResize ?? 'pillow'), imageRuntime.preprocessing);
       lap('image_preprocess');
       const image = await imageRuntime.encode(pixels, batchSize);
       lap('image_encode');

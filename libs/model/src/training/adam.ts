@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdate, type AdamAttrs } from '../kernels/adam.js';
 
 export interface AdamConfig {
   /** Step size (paper: 1e-4). */
@@ -55,24 +56,30 @@ export class Adam {
     return this.t;
   }
 
-  /** One update from gradients given in the constructor's variable order. */
+  /**
+   * One update from gradients given in the constructor's variable order: one `AgiqaAdam` kernel
+   * per variable (kernels/adam.ts: a single fused pass on wasm, tfjs operations elsewhere, the
+   * same numbers either way).
+   */
   applyGradients(gradients: tf.Tensor[]): void {
     if (gradients.length !== this.variables.length) {
       throw new Error(`Adam got ${gradients.length} gradients for ${this.variables.length} variables`);
     }
     const t = this.t + 1;
-    const correction1 = 1 - this.beta1 ** t;
-    const correction2 = 1 - this.beta2 ** t;
+    const attrs: AdamAttrs = {
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      learningRate: this.learningRate,
+      correction1: 1 - this.beta1 ** t,
+      correction2: 1 - this.beta2 ** t,
+    };
     tf.tidy(() => {
       this.variables.forEach((x, i) => {
-        const g = gradients[i];
-        const m = tf.add(tf.mul(this.m[i], this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(tf.mul(this.v[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        this.m[i].assign(m);
-        this.v[i].assign(v);
-        const mHat = tf.div(m, correction1);
-        const vHat = tf.div(v, correction2);
-        x.assign(tf.sub(x, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), this.learningRate)));
+        const [x1, m1, v1] = adamUpdate(x, this.m[i], this.v[i], gradients[i], attrs);
+        x.assign(x1);
+        this.m[i].assign(m1);
+        this.v[i].assign(v1);
       });
     });
     this.t = t;

@@ -85,6 +85,21 @@ export async function writeCheckpoint<H extends object>(
   return pathToFileURL(final).href;
 }
 
+/**
+ * Whether the file starts with this module's signature: tells a tfjs checkpoint from another
+ * engine's by content, since a store's local copy need not keep the file's name.
+ */
+export async function hasCheckpointSignature(pathOrUri: string): Promise<boolean> {
+  const handle = await open(checkpointPath(pathOrUri), 'r');
+  try {
+    const start = Buffer.alloc(MAGIC.length);
+    const { bytesRead } = await handle.read(start, 0, MAGIC.length, 0);
+    return bytesRead === MAGIC.length && start.toString('ascii') === MAGIC;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads a checkpoint written by `writeCheckpoint`; a bad file fails naming the path. */
 export async function readCheckpoint<H>(pathOrUri: string): Promise<CheckpointContent<H>> {
   const path = checkpointPath(pathOrUri);

@@ -1,8 +1,13 @@
 export { Adam, type AdamConfig, type AdamState } from './adam.js';
 export { CHECKPOINT_FILE, checkpointPath, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+export { EpochLedger, isBetterEpoch, reportedEpochOf, type BestEpoch, type EpochReport, type LedgerResult, type LedgerState } from './epoch-ledger.js';
 export {
   trainHead,
-  type EpochReport,
+  validatePromptIndex,
+  validateRunOptions,
+  validateTargets,
+  validateTrainHeadInput,
+  type RunOptions,
   type SplitData,
   type TextTable,
   type TrainHeadInput,

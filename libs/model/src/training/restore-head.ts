@@ -1,8 +1,9 @@
-import { invalidInput, type FusionName } from '@agiqa/contracts';
+import { invalidInput, type FusionName, type HeadOptions } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
+import { readSafetensors } from '../engines/safetensors.js';
 import { buildHead, type HeadDims } from '../fusion/head.js';
-import { readCheckpoint } from './checkpoint.js';
-import type { CheckpointHeader } from './train-head.js';
+import { checkpointPath, hasCheckpointSignature } from './checkpoint.js';
+import { readHeadCheckpoint } from './train-head.js';
 
 /** A batch as the encoders return it: F_I per image and F_T per prompt with its true length. */
 export interface HeadInputBatch {
@@ -30,27 +31,41 @@ export interface RestoredHead {
   dispose(): void;
 }
 
+/** A checkpointed head as either engine stored it: what rebuilding it for inference needs. */
+interface StoredHead {
+  fusion: FusionName;
+  head: Partial<HeadOptions>;
+  dims: HeadDims;
+  seed: number;
+  epoch: number;
+  targetMean: number;
+  targetStd: number;
+  /** The values of weight `i` (tfjs `model.weights` order) named `name`, or undefined. */
+  weight(i: number, name: string): Float32Array | undefined;
+}
+
 /**
  * Rebuilds the head a training run checkpointed — the same fusion, options and widths — with its
  * weights, for inference (timing, scoring new images). Weights are those of the checkpoint's epoch.
+ * Reads either engine's checkpoint: tfjs's `latest.ckpt`, or the torch engine's
+ * `latest.safetensors` (its heads use tfjs's weight names and layout, so they load unchanged and
+ * run here on tfjs).
  */
 export async function restoreHead(checkpointUri: string): Promise<RestoredHead> {
-  const { header, arrays } = await readCheckpoint<CheckpointHeader>(checkpointUri);
-  if (header.format !== 'agiqa-head-checkpoint') {
-    throw invalidInput(`${checkpointUri} is not a head checkpoint (format ${String(header.format)})`, [{ path: 'checkpointUri', message: 'not a head checkpoint' }]);
-  }
-  const { identity } = header;
-  const dims: HeadDims = { image: identity.imageDim, text: identity.textDim, maxTokens: identity.maxTokens };
-  const model = buildHead(identity.fusion, identity.head, dims, { seed: identity.seed });
+  // By content, not by name: the artefact store's local copy of `latest.safetensors` may be named otherwise.
+  const stored = (await hasCheckpointSignature(checkpointUri)) ? await tfjsHead(checkpointUri) : await torchHead(checkpointUri);
+  const { dims } = stored;
+  const model = buildHead(stored.fusion, stored.head, dims, { seed: stored.seed });
+  const header = { epoch: stored.epoch, targetMean: stored.targetMean, targetStd: stored.targetStd };
   try {
     // Checked before any tensor is made, so a bad checkpoint leaves nothing behind.
     const values = model.weights.map((w, i) => {
-      const stored = arrays.get(`weight/${i}`);
+      const values = stored.weight(i, w.originalName);
       const shape = w.shape as number[];
-      if (!stored || stored.length !== tf.util.sizeFromShape(shape)) {
-        throw invalidInput(`${checkpointUri} lacks weight ${i} of shape [${shape.join(', ')}]`, [{ path: 'checkpointUri', message: 'incomplete checkpoint' }]);
+      if (!values || values.length !== tf.util.sizeFromShape(shape)) {
+        throw invalidInput(`${checkpointUri} lacks weight ${i} (${w.originalName}) of shape [${shape.join(', ')}]`, [{ path: 'checkpointUri', message: 'incomplete checkpoint' }]);
       }
-      return stored;
+      return values;
     });
     const weights = model.weights.map((w, i) => tf.tensor(values[i], w.shape as number[]));
     model.setWeights(weights);
@@ -61,7 +76,7 @@ export async function restoreHead(checkpointUri: string): Promise<RestoredHead> 
   }
 
   return {
-    fusion: identity.fusion,
+    fusion: stored.fusion,
     dims,
     epoch: header.epoch,
     async predict(batch: HeadInputBatch): Promise<Float32Array> {
@@ -102,4 +117,51 @@ function fitTokens(batch: HeadInputBatch, dims: HeadDims): { tokens: Float32Arra
     mask.fill(1, b * n, b * n + length);
   }
   return { tokens, mask };
+}
+
+async function tfjsHead(checkpointUri: string): Promise<StoredHead> {
+  const { header, arrays } = await readHeadCheckpoint(checkpointUri);
+  if (header.format !== 'agiqa-head-checkpoint') {
+    throw invalidInput(`${checkpointUri} is not a head checkpoint (format ${String(header.format)})`, [{ path: 'checkpointUri', message: 'not a head checkpoint' }]);
+  }
+  const { identity } = header;
+  return {
+    fusion: identity.fusion,
+    head: identity.head,
+    dims: { image: identity.imageDim, text: identity.textDim, maxTokens: identity.maxTokens },
+    seed: identity.seed,
+    epoch: header.epoch,
+    targetMean: header.targetMean,
+    targetStd: header.targetStd,
+    weight: (i) => arrays.get(`weight/${i}`),
+  };
+}
+
+/** The torch engine's checkpoint (libs/torch-engine checkpoint.py): weights `model/<tfjs name with .>`. */
+async function torchHead(checkpointUri: string): Promise<StoredHead> {
+  const file = await readSafetensors(checkpointPath(checkpointUri));
+  const bad = (why: string) => invalidInput(`${checkpointUri} is not a torch head checkpoint: ${why}`, [{ path: 'checkpointUri', message: why }]);
+  let header: { identity?: { mode?: string; fusion?: FusionName; head?: Partial<HeadOptions>; seed?: number }; epoch?: number; model?: Record<string, number> };
+  try {
+    header = JSON.parse(file.metadata.agiqa ?? 'null') ?? {};
+  } catch {
+    throw bad('its agiqa header is not JSON');
+  }
+  const { identity, model } = header;
+  if (identity?.mode !== 'head' || identity.fusion === undefined || model === undefined || header.epoch === undefined) {
+    throw bad('no head identity (fine-tuned encoders are not restored as a head)');
+  }
+  return {
+    fusion: identity.fusion,
+    head: identity.head ?? {},
+    dims: { image: model.imageDim, text: model.textDim, maxTokens: model.maxTokens },
+    seed: identity.seed ?? 0,
+    epoch: header.epoch,
+    targetMean: model.targetMean,
+    targetStd: model.targetStd,
+    weight: (_i, name) => {
+      const tensor = file.tensors.get(`model/${name.replaceAll('/', '.')}`);
+      return tensor?.data instanceof Float32Array ? tensor.data : undefined;
+    },
+  };
 }

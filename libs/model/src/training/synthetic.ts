@@ -1,5 +1,5 @@
+import { createRng, type Rng } from '@agiqa/contracts';
 import { pearsonUnchecked } from '../metrics/correlation.js';
-import { createRng, type Rng } from '../stats/random.js';
 import type { SplitData, TextTable } from './train-head.js';
 
 export interface SyntheticTaskOptions {
@@ -17,8 +17,13 @@ export interface SyntheticTaskOptions {
   imagesPerPrompt: number;
   /** Width k of the latent prompt content (default 16); larger k makes agreement easier to read. */
   latentDim?: number;
-  /** Weight of image-text agreement in the MOS (quality has weight 1; both have unit variance). */
+  /** Weight of image-text agreement in the MOS (both terms have unit variance; default 1). */
   agreementWeight?: number;
+  /**
+   * Weight of the image-only quality term in the MOS (default 1). 0 puts the whole signal in the
+   * prompt–image relation: a head that does not compare image and text cannot rank test images.
+   */
+  qualityWeight?: number;
   seed?: number;
 }
 
@@ -42,11 +47,11 @@ export interface SyntheticTask {
  * Each prompt p has a latent content c_p ∈ R^k; its tokens are A·(c_p + token noise) in dT
  * dims. Each image draws an alignment α ∈ [0, 1] and a quality q ~ N(0, 1); its content is
  * u = α·c_p + √(1 − α²)·r (r independent, so u alone is N(0, I) whatever α is), and its feature
- * is B·u + q·w + noise in dI dims. MOS = 3 + 0.5·(q + agreementWeight·z(α)) with z(α) the
+ * is B·u + q·w + noise in dI dims. MOS = 3 + 0.5·(qualityWeight·q + agreementWeight·z(α)) with z(α) the
  * standardised α. Only a head that compares image and text can recover the α term.
  */
 export function makeSyntheticFeatureTask(options: SyntheticTaskOptions): SyntheticTask {
-  const { imageDim, textDim, maxTokens, imagesPerPrompt, agreementWeight = 1, seed = 0, latentDim: k = 16 } = options;
+  const { imageDim, textDim, maxTokens, imagesPerPrompt, agreementWeight = 1, qualityWeight = 1, seed = 0, latentDim: k = 16 } = options;
   const rng = createRng(seed, 0x5e7);
   const normal = gaussian(rng);
   const matrix = (rows: number, cols: number) => Float64Array.from({ length: rows * cols }, () => normal() / Math.sqrt(rows));
@@ -91,7 +96,7 @@ export function makeSyntheticFeatureTask(options: SyntheticTaskOptions): Synthet
       }
       split.promptIndex[i] = p;
       // z(α) for α ~ U(0, 1): (α − 1/2)·√12 has unit variance.
-      split.targets[i] = 3 + 0.5 * (q + agreementWeight * (alpha - 0.5) * Math.sqrt(12));
+      split.targets[i] = 3 + 0.5 * (qualityWeight * q + agreementWeight * (alpha - 0.5) * Math.sqrt(12));
       quality[i] = q;
     }
     return { split, quality };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend/backend.js';
 import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { makeSyntheticFeatureTask, type SyntheticTask } from './synthetic.js';
-import { trainHead, type EpochReport, type TrainHeadInput, type TrainHeadResult } from './train-head.js';
+import { reportedEpochOf, trainHead, type EpochReport, type TrainHeadInput, type TrainHeadResult } from './train-head.js';
 
 let dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -135,6 +135,18 @@ describe(trainHead.name, () => {
     expect(onTest.reportedEpoch).toBe(argmax(onTest.epochs.map((e) => e.test.srcc)));
     expect(onTest.metrics.srcc).toBe(Math.max(...onTest.epochs.map((e) => e.test.srcc)));
     expect(onTest.optimistic).toBe(true);
+    // The rule the worker applies while training (to keep the reported epoch's checkpoint) is trainHead's.
+    expect(reportedEpochOf('best-on-val', onVal.epochs)).toBe(onVal.reportedEpoch);
+    expect(reportedEpochOf('best-on-test', onTest.epochs)).toBe(onTest.reportedEpoch);
+    expect(reportedEpochOf('last', onVal.epochs)).toBe(6);
+  });
+
+  it('picks the earliest of tied best epochs, never a NaN one, and none before an epoch', () => {
+    const epoch = (n: number, val: number, test: number) => ({ epoch: n, val: { srcc: val, plcc: 0 }, test: { srcc: test, plcc: 0 } });
+    const history = [epoch(1, 0.2, 0.5), epoch(2, 0.6, Number.NaN), epoch(3, 0.6, 0.5), epoch(4, Number.NaN, 0.1)];
+    expect(reportedEpochOf('best-on-val', history)).toBe(2);
+    expect(reportedEpochOf('best-on-test', history)).toBe(1);
+    expect(reportedEpochOf('best-on-val', [])).toBeNull();
   });
 
   it('gives bit-identical numbers for the same seed on the same backend, and different ones for another seed', async () => {

@@ -1,21 +1,24 @@
 import { createHash } from 'node:crypto';
 import {
+  createRng,
   HeadOptionsSchema,
   invalidInput,
+  permutation,
   REPORT_RULES,
   type FusionName,
   type HeadOptions,
   type ReportRule,
-  type RunMetrics,
 } from '@agiqa/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { activeTfjsBackend } from '../backend/backend.js';
-import { buildHead } from '../fusion/head.js';
-import { averageRanks, pearsonUnchecked } from '../metrics/correlation.js';
-import { evaluate } from '../metrics/evaluate.js';
-import { createRng, permutation } from '../stats/random.js';
+import { buildHead, recordedHeadOptions } from '../fusion/head.js';
 import { Adam } from './adam.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { BatchAssembler, columnTensor } from './batches.js';
+import { readCheckpoint, writeCheckpoint, type CheckpointContent } from './checkpoint.js';
+import { EpochLedger, isConstant, type BestEpoch, type EpochReport, type LedgerResult } from './epoch-ledger.js';
+
+export type { EpochReport } from './epoch-ledger.js';
+export { isBetterEpoch, reportedEpochOf } from './epoch-ledger.js';
 
 /**
  * Text features of every prompt, padded to N tokens. Images refer to rows by index, so a prompt's
@@ -76,29 +79,8 @@ export interface TrainHeadInput {
   signal?: AbortSignal;
 }
 
-export interface EpochReport {
-  /** 1-based. */
-  epoch: number;
-  /**
-   * Mean squared error over the epoch's batches on standardised targets ((MOS − mean) / std of
-   * train): 1.0 is what predicting the train mean scores, whatever the MOS scale.
-   */
-  trainLoss: number;
-  val: { srcc: number; plcc: number } | null;
-  test: { srcc: number; plcc: number };
-  durationMs: number;
-}
-
-export interface TrainHeadResult {
-  reportedEpoch: number;
-  reportRule: ReportRule;
-  /** True for `best-on-test`: the epoch was selected on the test set itself. */
-  optimistic: boolean;
-  metrics: RunMetrics;
-  /** Test predictions at the reported epoch, on the MOS scale. */
-  testPredictions: Float32Array;
-  /** Every epoch, including those before a resume (read from the checkpoint). */
-  epochs: EpochReport[];
+/** The ledger's result (`epochs`: every epoch, including those before a resume, read from the checkpoint) and the run's own facts. */
+export interface TrainHeadResult extends LedgerResult {
   /** tfjs backend that ran this call (see `activeTfjsBackend`). */
   backend: string;
   /** Trainable parameters of the head. */
@@ -130,11 +112,6 @@ export interface RunIdentity {
   data: string;
 }
 
-export interface BestEpoch {
-  epoch: number;
-  srcc: number;
-}
-
 export interface CheckpointHeader {
   format: 'agiqa-head-checkpoint';
   version: 1;
@@ -161,9 +138,7 @@ export interface CheckpointHeader {
  *   Correlations are unaffected; RMSE is reported on the MOS scale.
  * - Shuffling: a permutation per epoch drawn from the stream (seed, epoch), so epoch k sees the
  *   same order whether or not the run was resumed. The last batch may be smaller.
- * - Best epoch (best-on-val / best-on-test): highest SRCC, earliest epoch on ties.
- * - Predictions that are exactly constant carry no ranking: their correlations are recorded as 0
- *   (an uninformative predictor), not NaN, so one degenerate epoch cannot abort a sweep.
+ * - Metrics, best epochs and the reported epoch: `EpochLedger` (shared with the torch engine).
  *
  * Same inputs, same backend → bit-identical numbers; a run resumed from its epoch-k checkpoint
  * ends with exactly the numbers of an uninterrupted run. Memory: text features are gathered per
@@ -173,7 +148,7 @@ export interface CheckpointHeader {
  *   different run.
  */
 export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult> {
-  const head = validate(input);
+  const head = validateTrainHeadInput(input);
   const identity: RunIdentity = {
     fusion: input.fusion,
     head,
@@ -187,11 +162,6 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
   };
   const { mean: targetMean, std: targetStd } = meanStd(input.train.targets);
 
-  const disposables: tf.Tensor[] = [];
-  const keep = <T extends tf.Tensor>(t: T): T => {
-    disposables.push(t);
-    return t;
-  };
   let model: tf.LayersModel | null = null;
   let adam: Adam | null = null;
   try {
@@ -204,36 +174,22 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     adam = new Adam(variables, { learningRate: input.learningRate });
 
-    const { text } = input;
-    const tokens = keep(tf.tensor3d(text.tokens, [text.prompts, text.maxTokens, text.dim])); // [P, N, dT]
-    const mask = keep(tf.tensor2d(text.mask, [text.prompts, text.maxTokens])); // [P, N]
-    const upload = (split: SplitData) => ({
-      n: split.targets.length,
-      image: keep(tf.tensor2d(split.image, [split.targets.length, input.imageDim])), // [n, dI]
-      promptIndex: keep(tf.tensor1d(split.promptIndex, 'int32')), // [n]
-      targets: split.targets,
-    });
-    const train = upload(input.train);
-    const val = input.val ? upload(input.val) : null;
-    const test = upload(input.test);
-    const standardised = keep(
-      tf.tensor2d(Float32Array.from(input.train.targets, (y) => (y - targetMean) / targetStd), [train.n, 1]),
-    ); // [n, 1]
+    const { text, train, test } = input;
+    const val = input.val ?? null;
+    const standardised = Float32Array.from(input.train.targets, (y) => (y - targetMean) / targetStd); // [n]
+    const trainBatches = new BatchAssembler(text, input.imageDim, input.batchSize);
+    const largestEval = Math.max(test.targets.length, val?.targets.length ?? 0);
+    const predictBatches = new BatchAssembler(text, input.imageDim, Math.min(PREDICT_BATCH, largestEval));
 
-    /** Gathers the batch `idx` of a split: [image [b, dI], tokens [b, N, dT], mask [b, N]]. */
-    const batchInputs = (split: typeof train, idx: tf.Tensor1D): tf.Tensor[] => {
-      const prompt = tf.gather(split.promptIndex, idx); // [b]
-      return [tf.gather(split.image, idx), tf.gather(tokens, prompt), tf.gather(mask, prompt)];
-    };
-
-    const predictSplit = async (split: typeof train): Promise<Float32Array> => {
-      const out = new Float32Array(split.n);
-      for (let start = 0; start < split.n; start += PREDICT_BATCH) {
-        const count = Math.min(PREDICT_BATCH, split.n - start);
-        const batch = tf.tidy(() => {
-          const idx = tf.range(start, start + count, 1, 'int32') as tf.Tensor1D;
-          return (model as tf.LayersModel).apply(batchInputs(split, idx), { training: false }) as tf.Tensor;
-        });
+    const predictSplit = async (split: SplitData): Promise<Float32Array> => {
+      const n = split.targets.length;
+      const out = new Float32Array(n);
+      for (let start = 0; start < n; start += PREDICT_BATCH) {
+        const count = Math.min(PREDICT_BATCH, n - start);
+        const rows = Int32Array.from({ length: count }, (_, i) => start + i);
+        const batch = tf.tidy(
+          () => (model as tf.LayersModel).apply(predictBatches.inputs(split, rows), { training: false }) as tf.Tensor,
+        );
         const values = await batch.data();
         batch.dispose();
         for (let i = 0; i < count; i++) out[start + i] = values[i] * targetStd + targetMean;
@@ -241,18 +197,13 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
       return out;
     };
 
-    // State that a checkpoint carries.
-    let history: EpochReport[] = [];
-    let bestVal: BestEpoch | null = null;
-    let bestTest: BestEpoch | null = null;
-    let lastPredictions: Float32Array | null = null;
-    let bestValPredictions: Float32Array | null = null;
-    let bestTestPredictions: Float32Array | null = null;
+    // Metrics, best epochs and the reported epoch: state that a checkpoint carries.
+    const ledger = new EpochLedger({ test: test.targets, ...(val ? { val: val.targets } : {}) }, input.reportRule);
     let startEpoch = 1;
     let resumedFromEpoch: number | null = null;
 
     let resumeSkipped: string | null = null;
-    const checkpoint = input.resumeFrom !== undefined ? await readCheckpoint<CheckpointHeader>(input.resumeFrom) : null;
+    const checkpoint = input.resumeFrom !== undefined ? await readHeadCheckpoint(input.resumeFrom) : null;
     if (checkpoint && checkpoint.header.backend !== activeTfjsBackend()) {
       resumeSkipped = `checkpoint ${input.resumeFrom} was written on the ${checkpoint.header.backend} backend; this run uses ${activeTfjsBackend()}, so it starts over`;
     } else if (checkpoint) {
@@ -280,27 +231,28 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
         m: variables.map((v, i) => stored(`adam/m/${i}`, v.size)),
         v: variables.map((v, i) => stored(`adam/v/${i}`, v.size)),
       });
-      history = header.history;
-      bestVal = header.bestVal;
-      bestTest = header.bestTest;
-      lastPredictions = stored('predictions/last', test.n);
-      bestValPredictions = bestVal ? stored('predictions/best-val', test.n) : null;
-      bestTestPredictions = bestTest ? stored('predictions/best-test', test.n) : null;
+      ledger.restore({
+        history: header.history,
+        bestVal: header.bestVal,
+        bestTest: header.bestTest,
+        lastPredictions: stored('predictions/last', test.targets.length),
+        bestValPredictions: header.bestVal ? stored('predictions/best-val', test.targets.length) : null,
+        bestTestPredictions: header.bestTest ? stored('predictions/best-test', test.targets.length) : null,
+      });
       startEpoch = header.epoch + 1;
       resumedFromEpoch = header.epoch;
     }
 
     for (let epoch = startEpoch; epoch <= input.epochs; epoch++) {
       const started = performance.now();
-      const order = permutation(train.n, createRng(input.seed, epoch));
+      const order = permutation(train.targets.length, createRng(input.seed, epoch));
       let lossSum = 0;
-      for (let start = 0; start < train.n; start += input.batchSize) {
+      for (let start = 0; start < train.targets.length; start += input.batchSize) {
         throwIfAborted(input.signal);
-        const idxValues = order.subarray(start, Math.min(start + input.batchSize, train.n));
+        const idxValues = order.subarray(start, Math.min(start + input.batchSize, train.targets.length));
         const loss = tf.tidy(() => {
-          const idx = tf.tensor1d(idxValues, 'int32');
-          const xs = batchInputs(train, idx);
-          const y = tf.gather(standardised, idx); // [b, 1]
+          const xs = trainBatches.inputs(train, idxValues);
+          const y = columnTensor(standardised, idxValues); // [b, 1]
           const { value, grads } = tf.variableGrads(() => {
             const predicted = (model as tf.LayersModel).apply(xs, { training: true }) as tf.Tensor; // [b, 1]
             return tf.mean(tf.squaredDifference(predicted, y)) as tf.Scalar;
@@ -317,32 +269,19 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
       throwIfAborted(input.signal);
 
       const testPredictions = await predictSplit(test);
-      const testScores = correlations(testPredictions, test.targets);
-      let valScores: EpochReport['val'] = null;
-      if (val) {
-        valScores = correlations(await predictSplit(val), val.targets);
-        if (bestVal === null || valScores.srcc > bestVal.srcc) {
-          bestVal = { epoch, srcc: valScores.srcc };
-          bestValPredictions = testPredictions;
-        }
-      }
-      if (bestTest === null || testScores.srcc > bestTest.srcc) {
-        bestTest = { epoch, srcc: testScores.srcc };
-        bestTestPredictions = testPredictions;
-      }
-      lastPredictions = testPredictions;
-      const report: EpochReport = {
+      const valPredictions = val ? await predictSplit(val) : null;
+      const report = ledger.record({
         epoch,
-        trainLoss: lossSum / train.n,
-        val: valScores,
-        test: testScores,
+        trainLoss: lossSum / train.targets.length,
+        test: testPredictions,
+        val: valPredictions,
         durationMs: Math.round(performance.now() - started),
-      };
-      history.push(report);
+      });
 
       let checkpoint: string | null = null;
       if (input.checkpointDir !== undefined) {
         const state = await adam.exportState();
+        const { history, bestVal, bestTest, lastPredictions, bestValPredictions, bestTestPredictions } = ledger.snapshot();
         const weightValues = await Promise.all(model.weights.map(async (w) => Float32Array.from(await w.read().data())));
         const header: CheckpointHeader = {
           format: 'agiqa-head-checkpoint',
@@ -362,7 +301,7 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
           ...weightValues.map((values, i): [string, Float32Array] => [`weight/${i}`, values]),
           ...state.m.map((values, i): [string, Float32Array] => [`adam/m/${i}`, values]),
           ...state.v.map((values, i): [string, Float32Array] => [`adam/v/${i}`, values]),
-          ['predictions/last', lastPredictions],
+          ['predictions/last', lastPredictions as Float32Array],
         ];
         if (bestValPredictions) arrays.push(['predictions/best-val', bestValPredictions]);
         if (bestTestPredictions) arrays.push(['predictions/best-test', bestTestPredictions]);
@@ -371,17 +310,8 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
       await input.onEpoch?.(report, checkpoint);
     }
 
-    const chosen = chooseEpoch(input.reportRule, history.length, bestVal, bestTest);
-    const testPredictions =
-      input.reportRule === 'last' ? lastPredictions : input.reportRule === 'best-on-val' ? bestValPredictions : bestTestPredictions;
-    if (testPredictions === null) throw new Error(`no test predictions recorded for the ${input.reportRule} epoch`);
     return {
-      reportedEpoch: chosen,
-      reportRule: input.reportRule,
-      optimistic: input.reportRule === 'best-on-test',
-      metrics: finalMetrics(testPredictions, test.targets),
-      testPredictions,
-      epochs: history,
+      ...ledger.result(),
       backend: activeTfjsBackend(),
       parameters: model.countParams(),
       resumedFromEpoch,
@@ -390,41 +320,26 @@ export async function trainHead(input: TrainHeadInput): Promise<TrainHeadResult>
   } finally {
     adam?.dispose();
     model?.dispose();
-    tf.dispose(disposables);
   }
 }
 
-function chooseEpoch(rule: ReportRule, last: number, bestVal: BestEpoch | null, bestTest: BestEpoch | null): number {
-  if (rule === 'last') return last;
-  const best = rule === 'best-on-val' ? bestVal : bestTest;
-  if (best === null) throw new Error(`no ${rule} epoch recorded`);
-  return best.epoch;
+/**
+ * Reads a checkpoint written by `trainHead`, its head options read with the equations the run
+ * used (`recordedHeadOptions`: checkpoints from before an option existed keep their meaning).
+ */
+export async function readHeadCheckpoint(pathOrUri: string): Promise<CheckpointContent<CheckpointHeader>> {
+  const content = await readCheckpoint<CheckpointHeader>(pathOrUri);
+  const identity = content.header.identity as RunIdentity | undefined;
+  if (content.header.format === 'agiqa-head-checkpoint' && identity) {
+    identity.head = recordedHeadOptions(identity.head, { image: identity.imageDim, text: identity.textDim });
+  }
+  return content;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
     throw signal.reason instanceof Error ? signal.reason : new DOMException('training was aborted', 'AbortError');
   }
-}
-
-function isConstant(x: ArrayLike<number>): boolean {
-  for (let i = 1; i < x.length; i++) if (x[i] !== x[0]) return false;
-  return true;
-}
-
-/** Per-epoch SRCC/PLCC; 0 for exactly constant predictions (targets are checked up front). */
-function correlations(pred: Float32Array, mos: Float32Array): { srcc: number; plcc: number } {
-  if (isConstant(pred)) return { srcc: 0, plcc: 0 };
-  const x = Float64Array.from(pred);
-  const y = Float64Array.from(mos);
-  return { srcc: pearsonUnchecked(averageRanks(x), averageRanks(y)), plcc: pearsonUnchecked(x, y) };
-}
-
-function finalMetrics(pred: Float32Array, mos: Float32Array): RunMetrics {
-  if (!isConstant(pred)) return evaluate(pred, mos);
-  let sum = 0;
-  for (let i = 0; i < pred.length; i++) sum += (pred[i] - mos[i]) ** 2;
-  return { srcc: 0, plcc: 0, plccLogistic: null, krcc: 0, rmse: Math.sqrt(sum / pred.length) };
 }
 
 function meanStd(values: Float32Array): { mean: number; std: number } {
@@ -488,11 +403,24 @@ function assertFinite(values: Float32Array, path: string): void {
   }
 }
 
-/** Checks every field and array size; returns the head options with defaults applied. */
-function validate(input: TrainHeadInput): HeadOptions {
+/** The options every training call shares, whatever its data (head on features, or fine-tuning). */
+export interface RunOptions {
+  head: Partial<HeadOptions>;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  reportRule: ReportRule;
+}
+
+/**
+ * Checks the options every training call shares; returns the head options with defaults applied.
+ *
+ * @throws AgiqaError `invalid_input` naming the field.
+ */
+export function validateRunOptions(input: RunOptions, hasVal: boolean): HeadOptions {
   positiveInt(input.epochs, 'epochs');
   positiveInt(input.batchSize, 'batchSize');
-  positiveInt(input.imageDim, 'imageDim');
   if (!(Number.isFinite(input.learningRate) && input.learningRate > 0)) {
     fail('learningRate', `must be a positive number, got ${input.learningRate}`);
   }
@@ -500,7 +428,7 @@ function validate(input: TrainHeadInput): HeadOptions {
   if (!(REPORT_RULES as readonly string[]).includes(input.reportRule)) {
     fail('reportRule', `must be one of ${REPORT_RULES.join(', ')}, got "${input.reportRule}"`);
   }
-  if (input.reportRule === 'best-on-val' && input.val === undefined) {
+  if (input.reportRule === 'best-on-val' && !hasVal) {
     fail('reportRule', '"best-on-val" needs a val split');
   }
   const parsed = HeadOptionsSchema.safeParse(input.head);
@@ -508,6 +436,33 @@ function validate(input: TrainHeadInput): HeadOptions {
     const issue = parsed.error.issues[0];
     return fail(`head.${issue.path.join('.')}`, issue.message);
   }
+  return parsed.data;
+}
+
+/**
+ * Checks a split's MOS targets: enough of them (train 2, val and test 3), finite, not all equal.
+ *
+ * @throws AgiqaError `invalid_input` naming `<split>.targets`.
+ */
+export function validateTargets(name: 'train' | 'val' | 'test', targets: Float32Array): void {
+  const n = targets.length;
+  const min = name === 'train' ? 2 : 3;
+  if (n < min) fail(`${name}.targets`, `needs at least ${min} items, got ${n}`);
+  assertFinite(targets, `${name}.targets`);
+  if (isConstant(targets)) {
+    fail(`${name}.targets`, `are all ${targets[0]}: ${name === 'train' ? 'nothing to learn' : 'correlations are undefined'}`);
+  }
+}
+
+/**
+ * Checks every field and array size of a head training input (whichever engine trains it); returns
+ * the head options with defaults applied.
+ *
+ * @throws AgiqaError `invalid_input` naming the field.
+ */
+export function validateTrainHeadInput(input: Omit<TrainHeadInput, 'onEpoch' | 'signal'>): HeadOptions {
+  const head = validateRunOptions(input, input.val !== undefined);
+  positiveInt(input.imageDim, 'imageDim');
   const { text } = input;
   positiveInt(text.prompts, 'text.prompts');
   positiveInt(text.maxTokens, 'text.maxTokens');
@@ -518,7 +473,7 @@ function validate(input: TrainHeadInput): HeadOptions {
   for (let i = 0; i < text.mask.length; i++) {
     if (text.mask[i] !== 0 && text.mask[i] !== 1) fail(`text.mask[${i}]`, `must be 0 or 1, got ${text.mask[i]}`);
   }
-  const splits: [string, SplitData | undefined][] = [
+  const splits: ['train' | 'val' | 'test', SplitData | undefined][] = [
     ['train', input.train],
     ['val', input.val],
     ['test', input.test],
@@ -526,19 +481,19 @@ function validate(input: TrainHeadInput): HeadOptions {
   for (const [name, split] of splits) {
     if (split === undefined) continue;
     const n = split.targets.length;
-    const min = name === 'train' ? 2 : 3;
-    if (n < min) fail(`${name}.targets`, `needs at least ${min} items, got ${n}`);
+    validateTargets(name, split.targets);
     expectLength(split.image, n * input.imageDim, `${name}.image`, `[n, imageDim] = [${n}, ${input.imageDim}]`);
     expectLength(split.promptIndex, n, `${name}.promptIndex`, `[n] = [${n}]`);
     assertFinite(split.image, `${name}.image`);
-    assertFinite(split.targets, `${name}.targets`);
-    for (let i = 0; i < n; i++) {
-      const p = split.promptIndex[i];
-      if (p < 0 || p >= text.prompts) fail(`${name}.promptIndex[${i}]`, `= ${p} is outside the text table (${text.prompts} prompts)`);
-    }
-    if (isConstant(split.targets)) {
-      fail(`${name}.targets`, `are all ${split.targets[0]}: ${name === 'train' ? 'nothing to learn' : 'correlations are undefined'}`);
-    }
+    validatePromptIndex(name, split.promptIndex, text.prompts);
   }
-  return parsed.data;
+  return head;
+}
+
+/** Every row's prompt index points into the `prompts` distinct prompts. */
+export function validatePromptIndex(name: string, promptIndex: Int32Array, prompts: number): void {
+  for (let i = 0; i < promptIndex.length; i++) {
+    const p = promptIndex[i];
+    if (p < 0 || p >= prompts) fail(`${name}.promptIndex[${i}]`, `= ${p} is outside the text table (${prompts} prompts)`);
+  }
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TEMPORAL_DEV_SERVER_ARGS } from '@agiqa/contracts';
 
 /**
  * The `temporal` CLI (it embeds the dev server): `$AGIQA_TEMPORAL_BIN`, else `tools/.bin/temporal`
@@ -32,6 +33,7 @@ export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
       ip: '127.0.0.1',
       ui: false,
       log: { format: 'pretty', level: 'warn' },
+      extraArgs: [...TEMPORAL_DEV_SERVER_ARGS],
     },
   });
 }

@@ -1,8 +1,8 @@
-import { DatasetInspectionSchema, DatasetRowSchema } from '@agiqa/contracts';
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ArchiveResultSchema, DatasetInspectionSchema, DatasetItemPageSchema, DatasetMosSchema, DatasetRowSchema, DeleteResultSchema } from '@agiqa/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { Doc } from '../openapi/endpoint-doc.js';
-import { InspectDatasetDto, RegisterDatasetDto } from './datasets.dto.js';
+import { DatasetItemsQueryDto, InspectDatasetDto, RegisterDatasetDto } from './datasets.dto.js';
 import { DatasetsService } from './datasets.service.js';
 
 @Controller('datasets')
@@ -39,5 +39,41 @@ export class DatasetsController {
   @Doc({ summary: 'A registered dataset, by id or name', response: { name: 'DatasetRow', schema: DatasetRowSchema } })
   get(@Param('idOrName') idOrName: string) {
     return this.datasets.get(idOrName);
+  }
+
+  @Get(':idOrName/items')
+  @Doc({ summary: "A dataset's items (image, prompt, generator, MOS) in the authors' order, a page at a time", response: { name: 'DatasetItemPage', schema: DatasetItemPageSchema } })
+  items(@Param('idOrName') idOrName: string, @Query() query: DatasetItemsQueryDto) {
+    return this.datasets.items(idOrName, query);
+  }
+
+  @Get(':idOrName/mos')
+  @Doc({ summary: 'MOS histograms per label, overall and per generator (shared bins)', response: { name: 'DatasetMos', schema: DatasetMosSchema } })
+  mos(@Param('idOrName') idOrName: string) {
+    return this.datasets.mos(idOrName);
+  }
+
+  @Post(':idOrName/archive')
+  @HttpCode(200)
+  @Doc({ summary: 'Hide a dataset from lists (its runs stay)', response: { name: 'ArchiveResult', schema: ArchiveResultSchema } })
+  archive(@Param('idOrName') idOrName: string) {
+    return this.datasets.archive(idOrName, true);
+  }
+
+  @Post(':idOrName/unarchive')
+  @HttpCode(200)
+  @Doc({ summary: 'Show an archived dataset again', response: { name: 'ArchiveResult', schema: ArchiveResultSchema } })
+  unarchive(@Param('idOrName') idOrName: string) {
+    return this.datasets.archive(idOrName, false);
+  }
+
+  @Delete(':idOrName')
+  @Doc({
+    summary: 'Delete a dataset with its items and splits',
+    description: '409 while any run uses it (delete the runs or their sweeps first, or archive the dataset).',
+    response: { name: 'DeleteResult', schema: DeleteResultSchema },
+  })
+  remove(@Param('idOrName') idOrName: string) {
+    return this.datasets.remove(idOrName);
   }
 }

@@ -1,5 +1,6 @@
-import { InspectDatasetBodySchema, RegisterDatasetBodySchema } from '@agiqa/contracts';
+import { DatasetItemsQuerySchema, InspectDatasetBodySchema, RegisterDatasetBodySchema } from '@agiqa/contracts';
 import { zodDto } from '../validation/zod-dto.js';
 
 export class RegisterDatasetDto extends zodDto(RegisterDatasetBodySchema, 'RegisterDatasetBody') {}
 export class InspectDatasetDto extends zodDto(InspectDatasetBodySchema, 'InspectDatasetBody') {}
+export class DatasetItemsQueryDto extends zodDto(DatasetItemsQuerySchema, 'DatasetItemsQuery') {}

@@ -1,4 +1,4 @@
-import { AgiqaError, type ErrorBody, type ErrorCode, type ProblemDetail } from '@agiqa/contracts';
+import { AgiqaError, transientReason, type ErrorBody, type ErrorCode, type ProblemDetail } from '@agiqa/contracts';
 import { HttpException } from '@nestjs/common';
 import {
   isGrpcServiceError,
@@ -72,7 +72,15 @@ export function toAgiqaError(error: unknown): AgiqaError | null {
   if (isGrpcServiceError(error) && GRPC_UNAVAILABLE.has(error.code)) {
     return new AgiqaError('unavailable', `Temporal is not reachable: ${error.details || error.message}`);
   }
-  return prismaError(error);
+  return prismaError(error) ?? transientError(error);
+}
+
+/** A dependency dropped or refused the connection (`isTransientError`): retrying later may work. */
+function transientError(error: unknown): AgiqaError | null {
+  const reason = transientReason(error);
+  if (reason === null) return null;
+  const what = (error as { name?: unknown } | null)?.name?.toString().startsWith('PrismaClient') ? 'the database' : 'a dependency';
+  return new AgiqaError('unavailable', `${what} is not reachable (${reason}); retry later`);
 }
 
 /** Prisma's known request errors, recognised by their documented codes. */
@@ -87,10 +95,6 @@ function prismaError(error: unknown): AgiqaError | null {
     }
     case 'P2025':
       return new AgiqaError('not_found', `record not found${meta?.modelName ? ` (${String(meta.modelName)})` : ''}`);
-    case 'P1001':
-    case 'P1002':
-    case 'P1017':
-      return new AgiqaError('unavailable', 'the database is not reachable');
     default:
       return null;
   }

@@ -1,5 +1,5 @@
-import type { Health } from '@agiqa/contracts';
-import { Inject, Injectable } from '@nestjs/common';
+import { transientReason, type Health } from '@agiqa/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createRequire } from 'node:module';
 import { API_INFO, type ApiInfo } from '../config.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -26,7 +26,10 @@ const RUNTIME_VERSIONS = {
 
 @Injectable()
 export class HealthService {
+  private readonly logger = new Logger('health');
   private readonly startedAt = Date.now();
+  /** When the database stopped answering health checks, or null while it answers. */
+  private databaseDownSince: number | null = null;
 
   constructor(
     private readonly database: DatabaseService,
@@ -35,20 +38,26 @@ export class HealthService {
     @Inject(API_INFO) private readonly info: ApiInfo,
   ) {}
 
-  /** Checks the database and Temporal concurrently; never throws, reports what is down. */
+  /** Checks the database and Temporal concurrently; never throws, reports what is down and since when. */
   async check(): Promise<Health> {
     const [db, temporal] = await Promise.all([
       this.database.ping().then(
         () => null,
-        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        (error: unknown) => transientReason(error) ?? lastLine(error instanceof Error ? error.message : String(error)),
       ),
       this.temporal.ping(),
     ]);
+    this.noteDatabase(db);
     const tokensRequired = db === null ? await this.tokens.tokensRequired().catch(() => true) : true;
     return {
       status: db === null && temporal.ok ? 'ok' : 'degraded',
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 100) / 10,
-      database: { ok: db === null, ...this.database.describe(), error: db },
+      database: {
+        ok: db === null,
+        ...this.database.describe(),
+        error: db,
+        unreachableSince: this.databaseDownSince === null ? null : new Date(this.databaseDownSince).toISOString(),
+      },
       temporal: {
         ok: temporal.ok,
         address: temporal.address,
@@ -60,4 +69,20 @@ export class HealthService {
       auth: { tokensRequiredForWrites: tokensRequired },
     };
   }
+
+  /** Logs when the database stops and starts answering again (one line each). */
+  private noteDatabase(error: string | null): void {
+    if (error !== null && this.databaseDownSince === null) {
+      this.databaseDownSince = Date.now();
+      this.logger.warn(`the database does not answer: ${error}`);
+    } else if (error === null && this.databaseDownSince !== null) {
+      this.logger.log(`the database answers again after ${Math.round((Date.now() - this.databaseDownSince) / 1000)} s`);
+      this.databaseDownSince = null;
+    }
+  }
+}
+
+/** Prisma puts the database's own words on the last line of its message. */
+function lastLine(message: string): string {
+  return message.trim().split('\n').filter(Boolean).at(-1)?.trim() ?? message;
 }

@@ -9,6 +9,8 @@ export interface EndpointDoc {
   description?: string;
   /** Success body, as a named zod schema (a component in the document). */
   response?: { name: string; schema: z.ZodType };
+  /** Other media types the success answer may have (a string body), e.g. a table exported as `text/csv`. */
+  alsoProduces?: readonly string[];
 }
 
 /** Documents a route; method, path, status, body and query schemas are read from the handler itself. */

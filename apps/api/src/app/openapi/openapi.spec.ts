@@ -68,3 +68,21 @@ describe(buildOpenApiDocument.name, () => {
     expect(list.security).toBeUndefined();
   });
 });
+
+describe('tuples in the document', () => {
+  @Controller('pairs')
+  class PairsController {
+    @Get()
+    @Doc({ summary: 'pairs', response: { name: 'Pairs', schema: z.object({ same: z.tuple([z.string(), z.string()]), mixed: z.tuple([z.string(), z.number()]) }) } })
+    list() {
+      return null;
+    }
+  }
+  const schemas = (buildOpenApiDocument(readRoutes([PairsController], 'api'), { title: 't', version: '0' }) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } })
+    .components.schemas;
+
+  it('writes a tuple of one item schema as the fixed-length array it equals, and keeps any other tuple', () => {
+    expect(schemas.Pairs.properties.same).toEqual({ type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 });
+    expect(schemas.Pairs.properties.mixed).toMatchObject({ prefixItems: [{ type: 'string' }, { type: 'number' }], items: false });
+  });
+});

@@ -66,6 +66,13 @@ export function readRoutes(controllers: ControllerClass[], globalPrefix: string)
   return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
 }
 
+/** JSON as the named schema, and each other media type the route may answer as a string. */
+function successContent(doc: Pick<EndpointDoc, 'alsoProduces'>, json: JsonSchema): Record<string, { schema: JsonSchema }> {
+  const content: Record<string, { schema: JsonSchema }> = { 'application/json': { schema: json } };
+  for (const type of doc.alsoProduces ?? []) content[type] = { schema: { type: 'string' } };
+  return content;
+}
+
 function joinPath(...parts: string[]): string {
   return '/' + parts.flatMap((p) => p.split('/')).filter(Boolean).join('/');
 }
@@ -101,9 +108,7 @@ export function buildOpenApiDocument(routes: RouteInfo[], info: { title: string;
     const status = String(route.status);
     const response = route.doc?.response;
     const responses: Record<string, unknown> = {
-      [status]: response
-        ? { description: 'OK', content: { 'application/json': { schema: ref(response.name, response.schema, 'output') } } }
-        : { description: 'OK' },
+      [status]: response ? { description: 'OK', content: successContent(route.doc ?? {}, ref(response.name, response.schema, 'output')) } : { description: 'OK' },
       default: errorResponse('Error: code, message and (for invalid_input) the problems with their fields'),
     };
     if (route.body || route.query) responses['400'] = errorResponse('Invalid input: details name every offending field');
@@ -150,5 +155,26 @@ export function buildOpenApiDocument(routes: RouteInfo[], info: { title: string;
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   delete json.$schema;
-  return json;
+  return uniformTuplesAsArrays(json) as JsonSchema;
+}
+
+/**
+ * Rewrites a fixed-length tuple whose items share one schema (`prefixItems: [S, S], items: false,
+ * minItems = maxItems = 2`, e.g. the CLIP-IQA antonym pair) as the array it equals (`items: S`,
+ * same bounds). The two say exactly the same; schemathesis 4.32 turns `prefixItems` into a
+ * draft-4 `items` list before it checks a response and then rejects its own schema.
+ */
+function uniformTuplesAsArrays(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(uniformTuplesAsArrays);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, uniformTuplesAsArrays(value)]));
+  const prefix = out['prefixItems'];
+  if (Array.isArray(prefix) && prefix.length > 0 && out['items'] === false && out['minItems'] === prefix.length && out['maxItems'] === prefix.length) {
+    const first = JSON.stringify(prefix[0]);
+    if (prefix.every((item) => JSON.stringify(item) === first)) {
+      delete out['prefixItems'];
+      out['items'] = prefix[0];
+    }
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
-import { ErrorBodySchema, RunComparisonSchema, RunDetailSchema, RunPredictionsSchema } from '@agiqa/contracts';
+import { ComparisonSchema, EpochPageSchema, ErrorBodySchema, RunComparisonSchema, RunDetailSchema, RunPredictionsSchema } from '@agiqa/contracts';
+import { holmAdjust } from '@agiqa/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeRun, seedDataset, seedSweep, setNaN } from '../../testing/seed.js';
 import { startTestApi, type TestApi } from '../../testing/test-api.js';
@@ -55,26 +56,55 @@ describe(RunsController.name, () => {
     await api?.close();
   });
 
-  it('shows a run with its config, learning curve and attempts', async () => {
+  it('shows a run with its config and attempts', async () => {
     const response = await api.request('GET', `/api/runs/${cross}`);
     expect(response.status).toBe(200);
     const run = RunDetailSchema.parse(response.body);
-    expect(run).toMatchObject({ id: cross, dataset: 'synth', fusion: 'cross_attention', status: 'completed', epochs: 3, backend: 'cpu' });
+    expect(run).toMatchObject({ id: cross, dataset: 'synth', method: 'fusion-head', fusion: 'cross_attention', status: 'completed', epochs: 3, backend: 'cpu' });
     expect(run.metrics?.srcc).toBe(0.9);
-    expect(run.epochMetrics.map((e) => e.epoch)).toEqual([1, 2, 3]);
     expect(run.attemptsLog).toEqual([]);
   });
 
-  it('shows a diverged epoch as a gap, never NaN', async () => {
-    const response = await api.request('GET', `/api/runs/${concat}`);
-    expect(response.text).not.toContain('NaN');
-    expect(RunDetailSchema.parse(response.body).epochMetrics[0].trainLoss).toBeNull();
+  it('pages the learning curve in epoch order', async () => {
+    const all = EpochPageSchema.parse((await api.request('GET', `/api/runs/${cross}/epochs`)).body);
+    expect(all.items.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect([all.total, all.limit, all.offset]).toEqual([3, 1000, 0]);
+    const second = EpochPageSchema.parse((await api.request('GET', `/api/runs/${cross}/epochs?limit=2&offset=2`)).body);
+    expect(second.items.map((e) => e.epoch)).toEqual([3]);
+    expect((await api.request('GET', `/api/runs/${cross}/epochs?limit=1001`)).status).toBe(400);
+    expect((await api.request('GET', '/api/runs/00000000-0000-0000-0000-000000000000/epochs')).status).toBe(404);
   });
 
-  it('lists the predictions of a run in dataset order', async () => {
+  it('shows a CLIP-IQA run as zero-shot: no text encoder, fusion, seed, epochs or RMSE', async () => {
+    const prisma = api.db.prisma;
+    const { runs } = await seedSweep(prisma, { methods: ['clip-iqa'], datasets: ['synth'], imageEncoder: 'tiny-clip' });
+    await prisma.run.update({
+      where: { id: runs[0].id },
+      data: { status: 'completed', srcc: 0.4, plcc: 0.3, plccLogistic: 0.35, krcc: 0.3, rmse: null, backend: 'onnxruntime-cpu', finishedAt: new Date() },
+    });
+    const response = await api.request('GET', `/api/runs/${runs[0].id}`);
+    expect(response.status).toBe(200);
+    const run = RunDetailSchema.parse(response.body);
+    expect(run).toMatchObject({ method: 'clip-iqa', cellKey: 'synth/clip-iqa/r0', textEncoder: null, fusion: null, seed: null, epochs: 0, reportedEpoch: null });
+    expect(run.metrics).toEqual({ srcc: 0.4, plcc: 0.3, plccLogistic: 0.35, krcc: 0.3, rmse: null });
+    expect(run.config).toMatchObject({ method: 'clip-iqa', clipIqa: { prompts: ['Good photo.', 'Bad photo.'], logitScale: 1 } });
+  });
+
+  it('shows a diverged epoch as a gap, never NaN', async () => {
+    const response = await api.request('GET', `/api/runs/${concat}/epochs`);
+    expect(response.text).not.toContain('NaN');
+    expect(EpochPageSchema.parse(response.body).items[0].trainLoss).toBeNull();
+  });
+
+  it('pages the predictions of a run in dataset order', async () => {
     const predictions = RunPredictionsSchema.parse((await api.request('GET', `/api/runs/${cross}/predictions`)).body);
-    expect(predictions).toMatchObject({ runId: cross, dataset: 'synth', count: 12 });
+    expect(predictions).toMatchObject({ runId: cross, dataset: 'synth', total: 12, offset: 0 });
     expect(predictions.items[0].key).toBe('gen0_normal_000.jpg');
+    const pages = await Promise.all(
+      [0, 5, 10].map(async (offset) => RunPredictionsSchema.parse((await api.request('GET', `/api/runs/${cross}/predictions?limit=5&offset=${offset}`)).body)),
+    );
+    expect(pages.map((p) => p.items.length)).toEqual([5, 5, 2]);
+    expect(pages.flatMap((p) => p.items)).toEqual(predictions.items);
   });
 
   it('compares runs: Steiger on the same test items, Fisher across splits', async () => {
@@ -88,7 +118,42 @@ describe(RunsController.name, () => {
       [otherSplit, 'fisher', 12],
     ]);
     expect(comparison.significance[0].z).toBeGreaterThan(0);
+    // Two tests against the first run: Holm's correction, said in the notes.
+    const [first, second] = comparison.significance;
+    expect(Math.min(first.pHolm, second.pHolm)).toBeCloseTo(Math.min(1, 2 * Math.min(first.p, second.p)), 12);
+    expect(comparison.notes).toEqual(["Holm's correction over the 2 tests against the first run (pHolm)."]);
+  });
+
+  it('tests single runs pairwise on their predictions (Steiger, Fisher) with Holm, in POST /api/runs/compare', async () => {
+    const pairwiseOf = async (ids: string[]) => {
+      const response = await api.request('POST', '/api/runs/compare', { body: { ids } });
+      expect(response.status, response.text).toBe(200);
+      return ComparisonSchema.parse(response.body);
+    };
+    const comparison = await pairwiseOf([concat, cross, otherSplit]);
+    expect(comparison.pairwise.map((t) => [t.a, t.b, t.test, t.n])).toEqual([
+      [concat, cross, 'steiger', 12],
+      [concat, otherSplit, 'fisher', 12 + 8],
+      [cross, otherSplit, 'fisher', 12 + 8],
+    ]);
     expect(comparison.notes).toEqual([]);
+    const old = RunComparisonSchema.parse((await api.request('GET', `/api/runs/compare?ids=${concat},${cross}`)).body).significance[0];
+    // Positive when a (concat) is the better one: the opposite sign of "cross against baseline concat".
+    expect(comparison.pairwise[0].statistic).toBeCloseTo(-old.z, 12);
+    expect(comparison.pairwise[0].p).toBeCloseTo(old.p, 12);
+    const ps = comparison.pairwise.map((t) => t.p);
+    expect(comparison.pairwise.map((t) => t.pHolm)).toEqual(holmAdjust(ps));
+  });
+
+  it('downloads the predictions as CSV, and answers an unknown run with a JSON 404', async () => {
+    const csv = await api.request('GET', `/api/runs/${cross}/predictions.csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.text.split('\n')[0]).toContain('predicted');
+    const missing = await api.request('GET', '/api/runs/00000000-0000-0000-0000-000000000000/predictions.csv');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(ErrorBodySchema.parse(missing.body).error.code).toBe('not_found');
   });
 
   it('answers 404 naming unknown runs and 400 for a bad id list', async () => {

@@ -1,6 +1,6 @@
 import { fisherZTest, srcc, steigerTest } from '@agiqa/model';
 import { describe, expect, it } from 'vitest';
-import { compareSignificance, type RunPredictionSet } from './significance.js';
+import { compareSignificance, withHolm, type RunPredictionSet, type SingleTest } from './significance.js';
 
 /** Deterministic MOS and two predictors of different quality over `n` items. */
 function predictionSets(n: number, offset = 0): [RunPredictionSet, RunPredictionSet] {
@@ -52,5 +52,16 @@ describe(compareSignificance.name, () => {
     const outcome = compareSignificance(baseline, constant);
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.note).toContain('no significance test');
+  });
+});
+
+describe(withHolm.name, () => {
+  const test = (p: number): SingleTest => ({ baselineRunId: 'a', otherRunId: `r${p}`, test: 'fisher', metric: 'srcc', baseline: 0.8, other: 0.82, between: null, n: 100, n2: 100, z: 1, p });
+
+  it('adjusts the p-values of several tests and says so; one test stays as it is', () => {
+    const { results, note } = withHolm([test(0.01), test(0.04), test(0.03)]);
+    expect(results.map((r) => r.pHolm)).toEqual([0.03, 0.06, 0.06]);
+    expect(note).toContain("Holm's correction over the 3 tests");
+    expect(withHolm([test(0.2)])).toEqual({ results: [{ ...test(0.2), pHolm: 0.2 }], note: null });
   });
 });

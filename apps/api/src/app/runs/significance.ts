@@ -1,5 +1,5 @@
 import { AgiqaError, type RunSignificance } from '@agiqa/contracts';
-import { fisherZTest, srcc, steigerTest } from '@agiqa/model';
+import { fisherZTest, holmAdjust, srcc, steigerTest } from '@agiqa/model';
 
 /** One run's test predictions, keyed by dataset item. */
 export interface RunPredictionSet {
@@ -8,7 +8,9 @@ export interface RunPredictionSet {
   items: Map<string, [number, number]>;
 }
 
-export type SignificanceOutcome = { ok: true; result: RunSignificance } | { ok: false; note: string };
+/** A test's result before the correction for multiple comparisons fills `pHolm`. */
+export type SingleTest = Omit<RunSignificance, 'pHolm'>;
+export type SignificanceOutcome = { ok: true; result: SingleTest } | { ok: false; note: string };
 
 /**
  * Tests whether `other` correlates with MOS better than `baseline` (SRCC; positive z: `other` is
@@ -84,4 +86,15 @@ function sameKeys(a: Map<string, unknown>, b: Map<string, unknown>): boolean {
   if (a.size !== b.size) return false;
   for (const key of a.keys()) if (!b.has(key)) return false;
   return true;
+}
+
+/**
+ * Comparing k runs with the first is k − 1 tests: their p-values get Holm's step-down correction
+ * (`pHolm`), and the note says so, so that one lucky run among many is not read as significant.
+ */
+export function withHolm(tests: SingleTest[]): { results: RunSignificance[]; note: string | null } {
+  const adjusted = holmAdjust(tests.map((t) => t.p));
+  const results = tests.map((t, i) => ({ ...t, pHolm: adjusted[i] }));
+  const note = tests.length > 1 ? `Holm's correction over the ${tests.length} tests against the first run (pHolm).` : null;
+  return { results, note };
 }

@@ -39,6 +39,16 @@ describe(SchedulesController.name, () => {
     expect(described.spec.calendars?.[0]?.hour).toEqual([{ start: 3, end: 3, step: 1 }]);
   });
 
+  it('refuses a grid that no firing could create (over AGIQA_MAX_SWEEP_CELLS), naming the limit', async () => {
+    const huge = { ...grid, seeds: Array.from({ length: 5001 }, (_, i) => i) };
+    const response = await api.request('POST', '/api/schedules', { body: { name: 'huge', grid: huge, cron: '0 3 * * *' } });
+    expect(response.status).toBe(400);
+    const error = ErrorBodySchema.parse(response.body).error;
+    expect(error.message).toContain('at most 5,000 (AGIQA_MAX_SWEEP_CELLS)');
+    expect(error.details?.map((d) => d.path)).toEqual(['grid']);
+    expect(await api.db.prisma.schedule.count({ where: { name: 'huge' } })).toBe(0);
+  });
+
   it('pauses, resumes, triggers and deletes, keeping the row and Temporal in step', async () => {
     const schedule = ScheduleDetailSchema.parse(
       (await api.request('POST', '/api/schedules', { body: { name: 'hourly', grid, intervalSeconds: 3600 } })).body,

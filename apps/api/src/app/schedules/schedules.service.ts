@@ -1,4 +1,4 @@
-import { conflict, notFound, type GridSpec, type ScheduleDetail, type ScheduleRow } from '@agiqa/contracts';
+import { checkSweepSize, conflict, notFound, type GridSpec, type ScheduleDetail, type ScheduleRow } from '@agiqa/contracts';
 import { resolveGridDatasets } from '@agiqa/db';
 import {
   createSweepSchedule,
@@ -10,7 +10,8 @@ import {
   unpauseSchedule,
   type ScheduleState,
 } from '@agiqa/orchestration';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { API_ENV, type AgiqaEnv } from '../config.js';
 import { randomUUID } from 'node:crypto';
 import { DatabaseService } from '../database/database.service.js';
 import { toAgiqaError } from '../errors/error-mapping.js';
@@ -43,10 +44,13 @@ export class SchedulesService {
   constructor(
     private readonly database: DatabaseService,
     private readonly temporal: TemporalService,
+    @Inject(API_ENV) private readonly env: AgiqaEnv,
   ) {}
 
   async create(body: CreateScheduleDto): Promise<ScheduleDetail> {
     const prisma = this.database.prisma;
+    // Every firing creates a sweep of this grid: refuse one no firing could create.
+    checkSweepSize(body.grid, this.env.AGIQA_MAX_SWEEP_CELLS, 'grid.');
     // Fail before writing anything when Temporal is down.
     await this.temporal.client();
     if (await prisma.schedule.findUnique({ where: { name: body.name } })) {

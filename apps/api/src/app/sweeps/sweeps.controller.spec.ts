@@ -1,11 +1,15 @@
-import { ErrorBodySchema, RerunResultSchema, SweepDetailSchema, SweepListSchema, type ErrorBody, type SweepDetail } from '@agiqa/contracts';
+import { fileURLToPath } from 'node:url';
+import { ErrorBodySchema, RerunResultSchema, SweepDetailSchema, SweepListSchema, SweepRunsPageSchema, type ErrorBody, type SweepDetail } from '@agiqa/contracts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeRun, seedDataset } from '../../testing/seed.js';
 import { startTestApi, startTestTemporal, type TestApi } from '../../testing/test-api.js';
 import { SweepsController } from './sweeps.controller.js';
 
-const grid = { encoders: ['tiny-bert'], fusions: ['concat', 'cosine'], datasets: ['synth'], seeds: [0, 1], epochs: 2 };
+/** A committed tiny CLIP folder that has the ONNX graphs but no PyTorch weights. */
+const ONNX_ONLY_CLIP = fileURLToPath(new URL('../../../../../libs/model/fixtures/tiny/tiny-clip-no-pooler', import.meta.url));
+
+const grid = { encoders: ['tiny-bert'], fusions: ['concat', 'cosine'], datasets: ['synth'], seeds: [0, 1], epochs: 2, imageEncoder: 'tiny-clip' };
 
 describe(SweepsController.name, () => {
   let temporal: TestWorkflowEnvironment;
@@ -25,6 +29,7 @@ describe(SweepsController.name, () => {
 
   const postSweep = (body: unknown) => api.request<SweepDetail | ErrorBody>('POST', '/api/sweeps', { body });
   const problems = (body: unknown) => ErrorBodySchema.parse(body).error.details?.map((d) => d.path);
+  const cells = async (id: string, query = '') => SweepRunsPageSchema.parse((await api.request('GET', `/api/sweeps/${id}/runs${query}`)).body);
 
   describe('rejects a bad grid with a 400 naming the field', () => {
     it('an unknown encoder', async () => {
@@ -50,6 +55,22 @@ describe(SweepsController.name, () => {
       const response = await postSweep({ ...grid, epochz: 3 });
       expect(response.status).toBe(400);
       expect(ErrorBodySchema.parse(response.body).error.message).toContain('epochz');
+    });
+
+    it('an encoder whose model folder the workers do not have, naming the folder, before anything is created', async () => {
+      const before = await api.db.prisma.sweep.count();
+      const response = await postSweep({ ...grid, encoders: ['tiny-bert', 'bert-base'] });
+      expect(response.status).toBe(400);
+      expect(problems(response.body)).toEqual(['encoders.1']);
+      expect(ErrorBodySchema.parse(response.body).error.message).toMatch(/encoder bert-base \(.+\) is not available offline.+AGIQA_MODELS_DIR/);
+      expect(await api.db.prisma.sweep.count()).toBe(before);
+    });
+
+    it('a fine-tuning grid whose encoders have no PyTorch weights (an ONNX-only folder), naming what is missing', async () => {
+      const response = await postSweep({ ...grid, trainingMode: 'finetune', modelOverrides: { 'tiny-clip': ONNX_ONLY_CLIP } });
+      expect(response.status).toBe(400);
+      expect(problems(response.body)).toEqual(['imageEncoder']);
+      expect(ErrorBodySchema.parse(response.body).error.message).toMatch(/tiny-clip-no-pooler lacks model\.safetensors, which fine-tuning needs/);
     });
 
     it('an unregistered dataset, listing the registered ones', async () => {
@@ -79,6 +100,26 @@ describe(SweepsController.name, () => {
       expect((await api.request('GET', '/api/tables/1?dataset=%00')).status).toBe(400);
     });
 
+    it('a grid of more cells than AGIQA_MAX_SWEEP_CELLS, naming the limit and writing nothing', async () => {
+      // 3 encoders × 3 fusions × 100 split repeats × 112 seeds = 100,800 cells.
+      const huge = {
+        ...grid,
+        encoders: ['tiny-bert', 'tiny-distilbert', 'tiny-roberta'],
+        fusions: ['concat', 'cosine', 'cross_attention'],
+        split: { repeats: 100 },
+        seeds: Array.from({ length: 112 }, (_, i) => i),
+      };
+      const sweepsBefore = await api.db.prisma.sweep.count();
+      const response = await postSweep(huge);
+      expect(response.status).toBe(400);
+      const error = ErrorBodySchema.parse(response.body).error;
+      expect(error.code).toBe('invalid_input');
+      expect(error.message).toContain('the grid has 100,800 cells');
+      expect(error.message).toContain('at most 5,000 (AGIQA_MAX_SWEEP_CELLS)');
+      expect(error.details).toEqual([{ path: '(root)', message: '100800 cells, more than the limit of 5000 per sweep' }]);
+      expect(await api.db.prisma.sweep.count()).toBe(sweepsBefore);
+    });
+
     it('a body that is not JSON', async () => {
       const response = await api.request('POST', '/api/sweeps', { raw: 'encoders=bert-base', contentType: 'text/plain' });
       expect(response.status).toBe(400);
@@ -91,7 +132,8 @@ describe(SweepsController.name, () => {
     expect(response.status).toBe(201);
     const sweep = SweepDetailSchema.parse(response.body);
     expect(sweep).toMatchObject({ name: 'two fusions', status: 'pending', cellCount: 4, counts: { pending: 4 } });
-    expect(sweep.runs.map((r) => r.cellKey)).toEqual([
+    expect(sweep).not.toHaveProperty('runs');
+    expect((await cells(sweep.id)).items.map((r) => r.cellKey)).toEqual([
       'synth/tiny-bert/concat/r0/s0',
       'synth/tiny-bert/concat/r0/s1',
       'synth/tiny-bert/cosine/r0/s0',
@@ -124,6 +166,41 @@ describe(SweepsController.name, () => {
     expect(problems(response.body)).toEqual(['limit']);
   });
 
+  it('pages a sweep\'s cells in cellKey order, filtered by status, with the total', async () => {
+    const sweep = SweepDetailSchema.parse((await postSweep({ ...grid, seeds: [0, 1, 2] })).body);
+    await temporal.client.workflow.getHandle(`sweep-${sweep.id}`).terminate('test: no worker');
+    const all = await cells(sweep.id, '?limit=500');
+    expect(all.total).toBe(6);
+    const pages = [await cells(sweep.id, '?limit=4'), await cells(sweep.id, '?limit=4&offset=4')];
+    expect(pages.map((p) => [p.items.length, p.total, p.limit, p.offset])).toEqual([
+      [4, 6, 4, 0],
+      [2, 6, 4, 4],
+    ]);
+    expect(pages.flatMap((p) => p.items.map((r) => r.cellKey))).toEqual(all.items.map((r) => r.cellKey));
+    expect(all.items.map((r) => r.cellKey)).toEqual([...all.items.map((r) => r.cellKey)].sort());
+
+    await completeRun(api.db.prisma, all.items[1].id, { srcc: 0.5, plcc: 0.6 });
+    await api.db.prisma.run.update({ where: { id: all.items[2].id }, data: { status: 'running', epochsDone: 1 } });
+    const completed = await cells(sweep.id, '?status=completed');
+    expect(completed.items.map((r) => r.id)).toEqual([all.items[1].id]);
+    expect(completed.total).toBe(1);
+    // Progress is aggregated in the database: one finished cell (2 epochs) + one running epoch of 12.
+    const detail = SweepDetailSchema.parse((await api.request('GET', `/api/sweeps/${sweep.id}`)).body);
+    expect(detail.progress).toEqual({ epochsDone: 3, epochsTotal: 12, fraction: 0.25, finishedCells: 1 });
+  });
+
+  it('rejects a page beyond the maximum with a 400 naming limit and its bound', async () => {
+    const sweep = SweepDetailSchema.parse((await postSweep(grid)).body);
+    for (const query of ['?limit=501', '?limit=abc', '?offset=-1', '?status=done', '?limit=1&limit=2', '?offset=99999999999']) {
+      const response = await api.request('GET', `/api/sweeps/${sweep.id}/runs${query}`);
+      expect(response.status, query).toBe(400);
+    }
+    const response = await api.request('GET', `/api/sweeps/${sweep.id}/runs?limit=501`);
+    expect(problems(response.body)).toEqual(['limit']);
+    expect(ErrorBodySchema.parse(response.body).error.message).toContain('at most 500');
+    expect((await api.request('GET', '/api/sweeps/00000000-0000-0000-0000-000000000000/runs')).status).toBe(404);
+  });
+
   it('answers 404 for an unknown sweep', async () => {
     for (const [method, path] of [
       ['GET', '/api/sweeps/00000000-0000-0000-0000-000000000000'],
@@ -151,7 +228,7 @@ describe(SweepsController.name, () => {
 
     // Finish it by hand: no worker runs in this test.
     await temporal.client.workflow.getHandle(`sweep-${sweep.id}`).terminate('test');
-    const [completed, failed, cancelled, alsoCompleted] = sweep.runs;
+    const [completed, failed, cancelled, alsoCompleted] = (await cells(sweep.id)).items;
     const prisma = api.db.prisma;
     await completeRun(prisma, completed.id, { srcc: 0.5, plcc: 0.6 });
     await completeRun(prisma, alsoCompleted.id, { srcc: 0.5, plcc: 0.6 });
@@ -173,6 +250,33 @@ describe(SweepsController.name, () => {
     await api.db.prisma.sweep.update({ where: { id: sweep.id }, data: { status: 'completed' } });
     const response = await api.request('POST', `/api/sweeps/${sweep.id}/cancel`);
     expect(response.status).toBe(409);
+  });
+});
+
+describe(`${SweepsController.name} with lower limits`, () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startTestApi({ env: { AGIQA_MAX_SWEEP_CELLS: '6', AGIQA_API_MAX_BODY_BYTES: '2048' } });
+    await seedDataset(api.db.prisma, 'synth');
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('refuses a sweep over the configured cell limit, naming it', async () => {
+    const response = await api.request('POST', '/api/sweeps', { body: { ...grid, seeds: [0, 1, 2, 3] } });
+    expect(response.status).toBe(400);
+    expect(ErrorBodySchema.parse(response.body).error.message).toContain('the grid has 8 cells (1 datasets × 1 encoders × 2 fusions × 1 split repeats × 4 seeds); a sweep may have at most 6');
+  });
+
+  it('refuses a body over the configured size with a 400 naming the limit', async () => {
+    const response = await api.request('POST', '/api/sweeps', { body: { ...grid, name: 'x'.repeat(3000) } });
+    expect(response.status).toBe(400);
+    const error = ErrorBodySchema.parse(response.body).error;
+    expect(error.message).toMatch(/^request body of \d+ bytes is larger than the limit of 2048 bytes \(AGIQA_API_MAX_BODY_BYTES\)$/);
+    expect(error.details).toEqual([{ path: '(body)', message: 'more than 2048 bytes' }]);
   });
 });
 

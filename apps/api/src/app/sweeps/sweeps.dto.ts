@@ -1,5 +1,6 @@
-import { CreateSweepBodySchema, ListSweepsQuerySchema } from '@agiqa/contracts';
+import { CreateSweepBodySchema, ListSweepRunsQuerySchema, ListSweepsQuerySchema } from '@agiqa/contracts';
 import { zodDto } from '../validation/zod-dto.js';
 
 export class CreateSweepDto extends zodDto(CreateSweepBodySchema, 'GridSpec') {}
 export class ListSweepsQueryDto extends zodDto(ListSweepsQuerySchema, 'ListSweepsQuery') {}
+export class ListSweepRunsQueryDto extends zodDto(ListSweepRunsQuerySchema, 'ListSweepRunsQuery') {}

@@ -1,23 +1,31 @@
 import {
   AgiqaError,
+  checkSweepSize,
+  conflict,
   notFound,
   RUN_STATUSES,
+  type AgiqaEnv,
+  type ArchiveResult,
+  type DeleteResult,
   type GridSpec,
   type RerunResult,
   type RunStatus,
   type SweepDetail,
   type SweepList,
-  type SweepProgress,
+  type SweepRunsPage,
   type SweepStatus,
   type SweepSummary,
 } from '@agiqa/contracts';
-import { createSweep } from '@agiqa/db';
+import { insertSweep } from '@agiqa/db';
 import { cancelSweep, rerunFailedCells, startSweep } from '@agiqa/orchestration';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { API_ENV } from '../config.js';
 import { DatabaseService } from '../database/database.service.js';
+import { removeArtifacts } from '../runs/runs.service.js';
 import { toRunSummary } from '../runs/run-summary.js';
+import { progressFromCounts } from './progress.js';
 import { TemporalService } from '../temporal/temporal.service.js';
-import type { CreateSweepDto, ListSweepsQueryDto } from './sweeps.dto.js';
+import type { CreateSweepDto, ListSweepRunsQueryDto, ListSweepsQueryDto } from './sweeps.dto.js';
 
 const FINISHED: ReadonlySet<string> = new Set<RunStatus>(['completed', 'failed', 'cancelled']);
 
@@ -31,10 +39,11 @@ interface SweepRecord {
   scheduleId: string | null;
   createdAt: Date;
   finishedAt: Date | null;
+  archivedAt: Date | null;
 }
 
 /**
- * Sweeps: a grid becomes a Sweep row with one Run per cell (libs/db `createSweep`), then a
+ * Sweeps: a grid becomes a Sweep row with one Run per cell (libs/db `insertSweep`), then a
  * SweepWorkflow (libs/orchestration `startSweep`).
  *
  * Temporal unreachable: creation checks the connection before writing anything; if starting the
@@ -50,12 +59,20 @@ export class SweepsService {
   constructor(
     private readonly database: DatabaseService,
     private readonly temporal: TemporalService,
+    @Inject(API_ENV) private readonly env: AgiqaEnv,
   ) {}
 
+  /**
+   * Refuses a grid over `AGIQA_MAX_SWEEP_CELLS` before anything else (no expansion, no query),
+   * then one whose encoders cannot load; writes the rows in batches (`insertSweep`), then starts
+   * the workflow.
+   */
   async create(grid: CreateSweepDto): Promise<SweepDetail> {
     const prisma = this.database.prisma;
+    checkSweepSize(grid, this.env.AGIQA_MAX_SWEEP_CELLS);
+    await this.preflight(grid);
     await this.temporal.client();
-    const { sweep } = await createSweep(prisma, { grid });
+    const sweep = await insertSweep(prisma, { grid, maxCells: this.env.AGIQA_MAX_SWEEP_CELLS });
     try {
       const started = await this.temporal.call(`starting sweep ${sweep.id}`, (client) =>
         startSweep(client, { sweepId: sweep.id, execution: 1 }),
@@ -93,20 +110,45 @@ export class SweepsService {
     };
   }
 
-  /** The sweep, its runs in cell order, and epoch progress over all cells. */
+  /**
+   * The sweep with its cells counted by status and its epoch progress, both aggregated in the
+   * database: the size of the answer does not grow with the sweep (its cells are `runs()` pages).
+   */
   async get(id: string): Promise<SweepDetail> {
-    const prisma = this.database.prisma;
     const record = await this.find(id);
-    const runs = await prisma.run.findMany({
-      where: { sweepId: id },
-      include: { dataset: { select: { name: true } } },
-      orderBy: { cellKey: 'asc' },
-    });
     const grid = record.grid as GridSpec;
-    const summaries = runs.map((run) => toRunSummary(run, run.dataset.name, grid.epochs));
+    const groups = await this.database.prisma.run.groupBy({
+      by: ['status'],
+      where: { sweepId: id },
+      _count: { _all: true },
+      _sum: { epochsDone: true },
+    });
     const counts = emptyCounts();
-    for (const run of summaries) counts[run.status] += 1;
-    return { ...toSweepSummary(record, counts), grid, runs: summaries, progress: progressOf(summaries) };
+    const epochsDone = emptyCounts();
+    for (const group of groups) {
+      counts[group.status] = group._count._all;
+      epochsDone[group.status] = group._sum.epochsDone ?? 0;
+    }
+    return { ...toSweepSummary(record, counts), grid, progress: progressFromCounts(counts, epochsDone, grid.epochs) };
+  }
+
+  /** A page of the sweep's cells in `cellKey` order, optionally of one status. */
+  async runs(id: string, query: ListSweepRunsQueryDto): Promise<SweepRunsPage> {
+    const record = await this.find(id);
+    const prisma = this.database.prisma;
+    const where = { sweepId: id, ...(query.status ? { status: query.status } : {}) };
+    const [total, runs] = await Promise.all([
+      prisma.run.count({ where }),
+      prisma.run.findMany({
+        where,
+        include: { dataset: { select: { name: true } } },
+        orderBy: { cellKey: 'asc' },
+        skip: query.offset,
+        take: query.limit,
+      }),
+    ]);
+    const epochs = (record.grid as GridSpec).epochs;
+    return { items: runs.map((run) => toRunSummary(run, run.dataset.name, epochs)), total, limit: query.limit, offset: query.offset };
   }
 
   /** Asks the sweep's workflow to cancel; its running cells stop within their heartbeat timeout. */
@@ -124,6 +166,44 @@ export class SweepsService {
     await this.find(id);
     const result = await this.temporal.call(`re-running sweep ${id}`, (client) => rerunFailedCells(this.database.prisma, client, id));
     return { ...result, sweep: await this.summary(id) };
+  }
+
+  /**
+   * Every encoder of the grid must resolve where the workers look for models (AGIQA_MODELS_DIR and
+   * the grid's overrides, shared with the workers): a missing model folder is a 400 naming it now,
+   * rather than every cell failing the same way later. Loaded lazily: libs/model carries the ML
+   * runtimes.
+   */
+  private async preflight(grid: CreateSweepDto): Promise<void> {
+    const { checkEncoders } = await import('./preflight.js');
+    checkEncoders(grid, { modelsDir: this.env.AGIQA_MODELS_DIR, allowRemote: this.env.AGIQA_ALLOW_REMOTE_MODELS });
+  }
+
+  async archive(id: string, archived: boolean): Promise<ArchiveResult> {
+    await this.find(id);
+    await this.database.prisma.sweep.update({ where: { id }, data: { archivedAt: archived ? new Date() : null } });
+    return { id, kind: 'sweep', archived };
+  }
+
+  /**
+   * Deletes a finished sweep with its runs (and their epochs, predictions, attempts, artefacts).
+   * Refused while it, or any of its runs, is pending or running: cancel it first.
+   */
+  async remove(id: string): Promise<DeleteResult> {
+    const record = await this.find(id);
+    const prisma = this.database.prisma;
+    const active = await prisma.run.count({ where: { sweepId: id, status: { in: ['pending', 'running'] } } });
+    if (!FINISHED.has(record.status) || active > 0) {
+      throw conflict(`sweep ${id} is ${record.status}${active ? ` with ${active} cell(s) pending or running` : ''}: cancel it first, then delete it`);
+    }
+    const runIds = (await prisma.run.findMany({ where: { sweepId: id }, select: { id: true } })).map((r) => r.id);
+    const [epochMetrics, predictions] = await Promise.all([
+      prisma.epochMetric.count({ where: { runId: { in: runIds } } }),
+      prisma.prediction.count({ where: { runId: { in: runIds } } }),
+    ]);
+    await prisma.sweep.delete({ where: { id } });
+    const artifacts = await removeArtifacts(this.env.AGIQA_HOME, runIds);
+    return { id, kind: 'sweep', deleted: { runs: runIds.length, epochMetrics, predictions, artifacts } };
   }
 
   private async summary(id: string): Promise<SweepSummary> {
@@ -168,19 +248,6 @@ function toSweepSummary(record: SweepRecord, counts: Record<RunStatus, number> =
     counts,
     createdAt: record.createdAt.toISOString(),
     finishedAt: record.finishedAt?.toISOString() ?? null,
+    archived: record.archivedAt !== null,
   };
-}
-
-/** Epochs trained over all cells; a finished cell counts as all its epochs (it will train no more). */
-export function progressOf(runs: { status: RunStatus; epochsDone: number; epochs: number }[]): SweepProgress {
-  let epochsDone = 0;
-  let epochsTotal = 0;
-  let finishedCells = 0;
-  for (const run of runs) {
-    epochsTotal += run.epochs;
-    const finished = FINISHED.has(run.status);
-    if (finished) finishedCells += 1;
-    epochsDone += finished ? run.epochs : Math.min(run.epochsDone, run.epochs);
-  }
-  return { epochsDone, epochsTotal, fraction: epochsTotal === 0 ? 1 : epochsDone / epochsTotal, finishedCells };
 }

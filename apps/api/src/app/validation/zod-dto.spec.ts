@@ -25,6 +25,15 @@ describe(ZodValidationPipe.name, () => {
     expect((caught as AgiqaError).message).toMatch(/^invalid request body: /);
   });
 
+  it('rejects a lone surrogate anywhere (jsonb cannot store it), keeping well-formed pairs', () => {
+    expect(() => sut.transform({ ...grid, name: 'x\ud800y' }, { type: 'body', metatype: GridDto })).toThrow(
+      'request body contains a lone surrogate (not valid Unicode) at name',
+    );
+    expect(() => sut.transform({ ...grid, modelOverrides: { ['\udc00']: 'x' } }, { type: 'body', metatype: GridDto })).toThrow('at modelOverrides.\udc00');
+    expect(() => sut.transform({ ...grid, name: 'ends high \udbff' }, { type: 'body', metatype: GridDto })).toThrow('lone surrogate');
+    expect(sut.transform({ ...grid, name: 'astral \ud83d\ude00 ok' }, { type: 'body', metatype: GridDto })).toMatchObject({ name: 'astral 😀 ok' });
+  });
+
   it('rejects a NUL character anywhere, path parameters included, naming where', () => {
     expect(() => sut.transform('a\u0000', { type: 'param', metatype: String, data: 'id' })).toThrow('path parameter contains a NUL character at id');
     expect(() => sut.transform({ ...grid, name: 'x\u0000y' }, { type: 'body', metatype: GridDto })).toThrow('request body contains a NUL character at name');

@@ -1,4 +1,4 @@
-import { invalidInput, parseOrThrow } from '@agiqa/contracts';
+import { invalidInput, parseOrThrow, unstorableTextProblem } from '@agiqa/contracts';
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 
@@ -38,28 +38,36 @@ const WHAT: Record<ArgumentMetadata['type'], string> = {
 /**
  * Global pipe: a handler argument typed with a `zodDto` class is parsed by its schema; a failure is
  * an `invalid_input` error whose details name every offending field. Every argument (path
- * parameters included) is first checked for NUL characters, which PostgreSQL cannot store in
- * text: they are bad input, never a database error.
+ * parameters included) is first checked for text PostgreSQL cannot store: NUL characters (not in
+ * text) and lone surrogates, which JSON may escape (`"\ud800"`) but which are not Unicode (jsonb
+ * refuses them): they are bad input, never a database error.
  */
 @Injectable()
 export class ZodValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const what = WHAT[metadata.type];
-    const nul = findNul(value, metadata.data ?? '');
-    if (nul !== null) throw invalidInput(`${what} contains a NUL character at ${nul || '(root)'}`, [{ path: nul || '(root)', message: 'NUL characters are not allowed' }]);
+    const bad = findUnstorableText(value, metadata.data ?? '');
+    if (bad !== null) {
+      const at = bad.path || '(root)';
+      throw invalidInput(`${what} contains ${bad.problem} at ${at}`, [{ path: at, message: `${bad.problem} is not allowed` }]);
+    }
     if (!isZodDto(metadata.metatype)) return value;
     return parseOrThrow(metadata.metatype.schema, value ?? {}, what);
   }
 }
 
-/** The path of the first string (or key) holding U+0000, or null. */
-export function findNul(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+/** The path and problem of the first string (or key) PostgreSQL cannot store, or null. */
+export function findUnstorableText(value: unknown, path = ''): { path: string; problem: string } | null {
+  if (typeof value === 'string') {
+    const problem = unstorableTextProblem(value);
+    return problem ? { path, problem } : null;
+  }
   if (value === null || typeof value !== 'object') return null;
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     const at = path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return at;
-    const found = findNul(item, at);
+    const problem = unstorableTextProblem(key);
+    if (problem) return { path: at, problem };
+    const found = findUnstorableText(item, at);
     if (found !== null) return found;
   }
   return null;

@@ -1,0 +1,177 @@
+import { notFound, type EpochMetricRow, type GridSpec, type RunSummary } from '@agiqa/contracts';
+import { Inject, Injectable, Logger, type MessageEvent, type OnApplicationShutdown } from '@nestjs/common';
+import { Observable, type Subscriber } from 'rxjs';
+import { DatabaseService } from '../database/database.service.js';
+import { toEpochRow } from '../runs/epoch-row.js';
+import { toRunSummary } from '../runs/run-summary.js';
+import { SweepsService } from '../sweeps/sweeps.service.js';
+import { SweepState } from './sweep-watcher.js';
+
+/** How often a watched sweep or run is read from the database (ms); tests shorten it. */
+export const LIVE_INTERVAL_MS = Symbol('LIVE_INTERVAL_MS');
+
+/**
+ * A worker's clock may lag the API's (`updatedAt` is written by the writer): changes are looked
+ * for this far back, and the ones already sent are recognised and dropped.
+ */
+const CLOCK_SLACK_MS = 60_000;
+/** A comment-like event now and then keeps idle proxies from closing the stream. */
+const PING_EVERY_TICKS = 15;
+
+interface Watcher {
+  subscribers: Set<Subscriber<MessageEvent>>;
+  stop(): void;
+}
+
+/**
+ * Live updates, pushed. The gateway (PGlite) has no LISTEN/NOTIFY and PostgreSQL's would tie the
+ * API to one database connection per stream, so each API process reads what changed on a timer:
+ * one watcher per watched sweep (or run) per process, whatever the number of subscribers, with
+ * one indexed query per tick (`Run(sweepId, updatedAt)`, `EpochMetric(runId, epoch)`). Every
+ * subscriber gets a snapshot from the watcher's memory, then only the changes. Several API
+ * processes each run their own watchers over the same database, so it works unchanged behind a
+ * load balancer; the cost is O(watched sweeps × API processes) small queries per second.
+ */
+@Injectable()
+export class LiveService implements OnApplicationShutdown {
+  private readonly logger = new Logger('live');
+  private readonly sweepWatchers = new Map<string, Watcher & { state: SweepState }>();
+  private readonly runWatchers = new Map<string, Watcher & { snapshot: () => MessageEvent[] }>();
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly sweeps: SweepsService,
+    @Inject(LIVE_INTERVAL_MS) private readonly intervalMs: number,
+  ) {}
+
+  /** `snapshot`, then `runs` / `sweep` as they change, then `end`. 404 before the stream starts. */
+  async sweepEvents(id: string): Promise<Observable<MessageEvent>> {
+    const watcher = this.sweepWatchers.get(id) ?? (await this.watchSweep(id));
+    return this.stream(watcher, () => [{ type: 'snapshot', data: watcher.state.snapshot() }], watcher.state.isFinal());
+  }
+
+  /** `snapshot` (the run and its epochs so far), then `run` / `epochs` as they change, then `end`. */
+  async runEvents(id: string): Promise<Observable<MessageEvent>> {
+    const watcher = this.runWatchers.get(id) ?? (await this.watchRun(id));
+    return this.stream(watcher, watcher.snapshot, false);
+  }
+
+  onApplicationShutdown(): void {
+    for (const watcher of [...this.sweepWatchers.values(), ...this.runWatchers.values()]) {
+      for (const subscriber of watcher.subscribers) subscriber.complete();
+      watcher.stop();
+    }
+  }
+
+  /** Subscribes to a watcher: its first events now, later ones as they come; stops it when the last subscriber leaves. */
+  private stream(watcher: Watcher, first: () => MessageEvent[], finished: boolean): Observable<MessageEvent> {
+    return new Observable<MessageEvent>((subscriber) => {
+      for (const event of first()) subscriber.next(event);
+      if (finished) {
+        subscriber.next({ type: 'end', data: {} });
+        subscriber.complete();
+        if (watcher.subscribers.size === 0) watcher.stop();
+        return;
+      }
+      watcher.subscribers.add(subscriber);
+      return () => {
+        watcher.subscribers.delete(subscriber);
+        if (watcher.subscribers.size === 0) watcher.stop();
+      };
+    });
+  }
+
+  private async watchSweep(id: string): Promise<Watcher & { state: SweepState }> {
+    const detail = await this.sweeps.get(id);
+    const epochs = detail.grid.epochs;
+    const rows = await this.database.prisma.run.findMany({ where: { sweepId: id }, include: { dataset: { select: { name: true } } }, orderBy: { cellKey: 'asc' } });
+    const state = new SweepState(detail, rows.map((run) => toRunSummary(run, run.dataset.name, epochs)));
+    let since = new Date(Date.now() - CLOCK_SLACK_MS);
+    const watcher = this.watcher(this.sweepWatchers, id, async (send) => {
+      const readAt = new Date();
+      const [sweep, rows] = await Promise.all([
+        this.database.prisma.sweep.findUnique({ where: { id }, select: { status: true, finishedAt: true } }),
+        this.database.prisma.run.findMany({ where: { sweepId: id, updatedAt: { gte: since } }, include: { dataset: { select: { name: true } } } }),
+      ]);
+      since = new Date(readAt.getTime() - CLOCK_SLACK_MS);
+      if (!sweep) return send([{ type: 'end', data: { reason: 'deleted' } }], true);
+      const changes = state.apply(
+        rows.map((run) => toRunSummary(run, run.dataset.name, epochs)),
+        { status: sweep.status, finishedAt: sweep.finishedAt?.toISOString() ?? null },
+      );
+      const events: MessageEvent[] = [];
+      if (changes.runs.length > 0) events.push({ type: 'runs', data: { runs: changes.runs } });
+      if (changes.sweep) events.push({ type: 'sweep', data: changes.sweep });
+      const final = state.isFinal();
+      if (final) events.push({ type: 'end', data: {} });
+      send(events, final);
+    });
+    return Object.assign(watcher, { state });
+  }
+
+  private async watchRun(id: string): Promise<Watcher & { snapshot: () => MessageEvent[] }> {
+    const prisma = this.database.prisma;
+    const load = async (): Promise<RunSummary | null> => {
+      const run = await prisma.run.findUnique({ where: { id }, include: { dataset: { select: { name: true } }, sweep: { select: { grid: true } } } });
+      return run ? toRunSummary(run, run.dataset.name, (run.sweep.grid as GridSpec).epochs) : null;
+    };
+    let run = await load();
+    if (!run) throw notFound(`no run with id ${id}`);
+    let epochs: EpochMetricRow[] = (await prisma.epochMetric.findMany({ where: { runId: id }, orderBy: { epoch: 'asc' } })).map(toEpochRow);
+    const watcher = this.watcher(this.runWatchers, id, async (send) => {
+      const last = epochs.at(-1)?.epoch ?? 0;
+      const [current, fresh] = await Promise.all([load(), prisma.epochMetric.findMany({ where: { runId: id, epoch: { gt: last } }, orderBy: { epoch: 'asc' } })]);
+      if (!current) return send([{ type: 'end', data: { reason: 'deleted' } }], true);
+      const events: MessageEvent[] = [];
+      if (fresh.length > 0) {
+        const rows = fresh.map(toEpochRow);
+        epochs = [...epochs, ...rows];
+        events.push({ type: 'epochs', data: { runId: id, epochs: rows } });
+      }
+      if (JSON.stringify(current) !== JSON.stringify(run)) events.push({ type: 'run', data: current });
+      run = current;
+      const final = ['completed', 'failed', 'cancelled'].includes(current.status);
+      if (final) events.push({ type: 'end', data: {} });
+      send(events, final);
+    });
+    return Object.assign(watcher, { snapshot: () => [{ type: 'snapshot', data: { run, epochs } }] });
+  }
+
+  /**
+   * A timer that runs `tick` every interval (never two at once) and sends its events to every
+   * subscriber; `final` completes them and removes the watcher.
+   */
+  private watcher<W extends Watcher>(registry: Map<string, W>, id: string, tick: (send: (events: MessageEvent[], final: boolean) => void) => Promise<void>): Watcher {
+    const subscribers = new Set<Subscriber<MessageEvent>>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    let ticks = 0;
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+      registry.delete(id);
+    };
+    const send = (events: MessageEvent[], final: boolean) => {
+      if (++ticks % PING_EVERY_TICKS === 0 && events.length === 0) events = [{ type: 'ping', data: {} }];
+      for (const subscriber of subscribers) for (const event of events) subscriber.next(event);
+      if (final) {
+        for (const subscriber of subscribers) subscriber.complete();
+        stop();
+      }
+    };
+    const loop = async () => {
+      if (stopped) return;
+      try {
+        await tick(send);
+      } catch (error) {
+        // A failed read (database restarting) is retried next tick; the stream stays open.
+        this.logger.warn(`live ${id}: ${(error as Error).message}`);
+      }
+      if (!stopped) timer = setTimeout(() => void loop(), this.intervalMs);
+    };
+    const watcher = { subscribers, stop } as Watcher;
+    registry.set(id, watcher as W);
+    timer = setTimeout(() => void loop(), this.intervalMs);
+    return watcher;
+  }
+}

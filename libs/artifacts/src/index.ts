@@ -1,0 +1,10 @@
+export { Artifacts, TREE_MANIFEST, type TreeManifest } from './artifacts.js';
+export { classifyStoreError, isTransientStoreError, storeError } from './errors.js';
+export { FileArtifactStore } from './file-store.js';
+export { artifactKeys, assertKey } from './keys.js';
+export { LocalCache, type LocalCopy } from './local-cache.js';
+export { formatArtifactLocation, parseArtifactLocation, type ArtifactLocation } from './location.js';
+export { artifactsConfigFromEnv, openArtifacts, openStore, type ArtifactEnv, type ArtifactsConfig } from './open.js';
+export { retryWhileUnavailable, type StoreRetryOptions } from './retry.js';
+export { S3ArtifactStore, type S3Settings } from './s3-store.js';
+export type { ArtifactStore, StoredObject } from './store.js';
