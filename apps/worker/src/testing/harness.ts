@@ -176,7 +176,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const stop = async () => {
         running.delete(stop);
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-        await done;
+        await settledWithin(done, WORKER_STOP_TIMEOUT_MS, () => describeStuckWorkers(workers));
       };
       running.add(stop);
       return stop;
@@ -192,6 +192,39 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * How long stopping a harness's workers may take. Shutdown waits for every activity the workers
+ * still run (1 s grace, then cancellation); seen once under heavy load after the database-outage
+ * spec, a worker never finished shutting down and the file's teardown hook timed out after its
+ * assertions had passed. A stop that takes longer is reported (what is still in flight) and left
+ * behind, instead of hanging the suite.
+ */
+const WORKER_STOP_TIMEOUT_MS = 60_000;
+
+/** Waits for `work` at most `timeoutMs`; past that, warns with `describe()` and returns. */
+async function settledWithin(work: Promise<unknown>, timeoutMs: number, describe: () => string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs);
+  });
+  const outcome = await Promise.race([work, late]).finally(() => clearTimeout(timer));
+  if (outcome === 'late') {
+    // A stop left behind may still reject once the server is gone: that is not this test's failure.
+    work.catch(() => undefined);
+    console.warn(`test workers did not stop within ${timeoutMs / 1000} s; left behind: ${describe()}`);
+  }
+}
+
+/** Each worker's task queue, state and what it still has in flight (Temporal's worker status). */
+function describeStuckWorkers(workers: Worker[]): string {
+  return workers
+    .map((w) => {
+      const status = w.getStatus();
+      return `${w.options.taskQueue} ${w.getState()} (activities in flight ${status.numInFlightActivities}, workflow activations ${status.numInFlightWorkflowActivations})`;
+    })
+    .join('; ');
 }
 
 /** Polls `probe` every `intervalMs` until it returns a value (not undefined). */
