@@ -72,7 +72,7 @@ describe('cancel and rerun-failed', () => {
     expect(await prisma.prediction.count({ where: { runId: cancelled?.id } })).toBe(0);
     expect(runs.get('synth/s2')?.attempts).toBe(0);
     const keep = runs.get('synth/s0');
-    await recordHistory(h.env.address, started.workflowId, 'sweep-cancelled-sliding-window');
+    await recordHistory(h.env.address, started.workflowId, 'sweep-cancelled-prefetching');
 
     const rerun = await rerunFailedCells(prisma, h.env.client, sweepId);
     expect(rerun.execution).toBe(2);

@@ -18,8 +18,9 @@ describe('workflow replay', () => {
     // sweep, cancelled sweep, scheduled sweep, completed and failed runs, a CLIP-IQA run (see
     // recordHistory calls), and histories of earlier code, kept because the patched code must
     // replay them: a sweep before the continue-as-new patch (-v1), sweeps and runs before the
-    // sliding window (sweep-continue-as-new, sweep-cancelled, run-completed), runs before grid
-    // methods (run-completed, run-failed-invalid-input).
+    // sliding window (sweep-continue-as-new, sweep-cancelled, run-completed), sweeps before the
+    // next page was prefetched (sweep-sliding-window, sweep-cancelled-sliding-window), runs before
+    // grid methods (run-completed, run-failed-invalid-input).
     expect(histories.map((h) => h.name)).toEqual(
       expect.arrayContaining([
         'run-clip-iqa',
@@ -31,6 +32,8 @@ describe('workflow replay', () => {
         'sweep-continue-as-new-v1',
         'sweep-sliding-window',
         'sweep-cancelled-sliding-window',
+        'sweep-prefetching',
+        'sweep-cancelled-prefetching',
         'run-signals-its-sweep',
       ]),
     );

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { artifactKeys } from '@agiqa/artifacts';
 import { loadDataset, synthesizeDataset } from '@agiqa/data';
 import { registerDataset } from '@agiqa/db';
@@ -42,6 +43,16 @@ async function attemptSpans(runIds: string[]): Promise<{ start: number; end: num
 async function workflowCloseTimes(runIds: string[]): Promise<number[]> {
   const described = await Promise.all(runIds.map((runId) => h.env.client.workflow.getHandle(workflowIds.run(runId, 1)).describe()));
   return described.map((d) => (d.closeTime as Date).getTime());
+}
+
+/** The cursor (`after`) of every page a sweep execution asked `loadSweepPage` for, in order. */
+function pageLoads(events: NonNullable<History['events']>): (string | undefined)[] {
+  return events.flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'loadSweepPage') return [];
+    const [input] = scheduled.input?.payloads ?? [];
+    return [(JSON.parse(Buffer.from(input?.data ?? []).toString('utf8')) as { after?: string }).after];
+  });
 }
 
 /** The most spans open at once. */
@@ -92,31 +103,41 @@ describe('SweepWorkflow', () => {
     expect(second.start).toBeGreaterThanOrEqual(first.end);
 
     // Histories of the current code; those of earlier code stay as they were recorded
-    // (sweep-continue-as-new*, run-completed) and keep replaying.
-    await recordHistory(h.env.address, workflowId, 'sweep-sliding-window', handle.firstExecutionRunId);
+    // (sweep-continue-as-new*, sweep-sliding-window, run-completed) and keep replaying.
+    await recordHistory(h.env.address, workflowId, 'sweep-prefetching', handle.firstExecutionRunId);
     await recordHistory(h.env.address, workflowIds.run(runIds[0], 1), 'run-signals-its-sweep');
   });
 
   it('keeps maxParallel cells in flight across page boundaries: no page waits for its slowest cell', async () => {
     const { sweepId, runIds } = await h.newSweep(tinyGrid({ fusions: ['concat', 'cosine'], seeds: [20, 21, 22, 23], maxParallel: 3 }));
     const workflowId = sweepWorkflowId(sweepId);
-    const args: SweepWorkflowArgs = { sweepId, pageSize: 3 };
+    // Eight cells, two pages of four.
+    const pageSize = 4;
+    const args: SweepWorkflowArgs = { sweepId, pageSize };
     const handle = await h.env.client.workflow.start(WORKFLOW_TYPES.sweep, { taskQueue: h.cpuQueue, workflowId, args: [args] });
     expect(await handle.result()).toMatchObject({ status: 'completed', counts: { completed: 8 } });
 
     const spans = await attemptSpans(runIds);
     const runs = await h.db.prisma.run.findMany({ where: { id: { in: runIds } }, orderBy: { cellKey: 'asc' }, select: { id: true } });
     const closed = await workflowCloseTimes(runs.map((r) => r.id));
-    // Pages of 3 cells (cellKey order): each page's first cell starts while the previous page's
-    // slowest cell still runs (training is one cell at a time on the one GPU worker, so a page's
-    // cells end one training apart; a page that waited for all of them would start after the last)…
-    for (let page = 3; page < spans.length; page += 3) {
-      expect(spans[page].start).toBeLessThan(Math.max(...closed.slice(page - 3, page)));
-    }
+    // Pages in cellKey order: the second page's first cell starts while the first page's slowest
+    // cell still runs (training is one cell at a time on the one GPU worker, so a page's cells end
+    // one training apart; a page that waited for all of them would start after the last)…
+    expect(spans[pageSize].start).toBeLessThan(Math.max(...closed.slice(0, pageSize)));
     // …and the window never exceeds maxParallel, across the executions.
     expect(maxInFlight(spans)).toBeLessThanOrEqual(3);
-    const firstRun = await h.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
-    expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+
+    // The first execution loaded the second page while its own cells started and handed it over:
+    // the second execution never reads its own page (no database read at the boundary; it only
+    // looks ahead for a third), and ends the sweep itself (no third execution finds an empty page).
+    const keys = (await h.db.prisma.run.findMany({ where: { sweepId }, orderBy: { cellKey: 'asc' }, select: { cellKey: true } })).map((r) => r.cellKey);
+    const first = (await h.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory()).events ?? [];
+    expect(pageLoads(first)).toEqual([undefined, keys[pageSize - 1]]);
+    expect(first.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    const second = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    expect(second[0].workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBe(handle.firstExecutionRunId);
+    expect(pageLoads(second)).toEqual([keys[2 * pageSize - 1]]);
+    expect(second.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
   });
 
   it('extracts features once when several sweeps need them at the same time', async () => {

@@ -18,7 +18,7 @@ import type { CpuActivities } from '../activities/index.js';
 import { describeError } from './errors.js';
 import { BOOKKEEPING, cellPriority, DEFAULT_SWEEP_PAGE_SIZE, SETTLE_CHECK_INTERVAL } from './policies.js';
 import { cellFinished } from './signals.js';
-import type { PlannedCell, SweepOutcome, SweepWorkflowArgs } from './types.js';
+import type { PlannedCell, SweepOutcome, SweepPage, SweepWorkflowArgs } from './types.js';
 import type { RunWorkflow } from './run.workflow.js';
 
 const { loadSweepPage, markSweepRunning, finishSweep, failUnfinishedCell, cancelUnfinishedRuns, settledCells } =
@@ -36,40 +36,61 @@ const CONTINUE_AS_NEW_IS_NOT_A_FAILURE = 'continue-as-new-is-not-a-failure';
  * before the patch replay the page-by-page path (__histories__/sweep-continue-as-new*.json).
  */
 const SLIDING_WINDOW = 'sweep-sliding-window-across-pages';
+/**
+ * The next page is loaded while this page's cells start, and handed to the next execution, which
+ * starts its first cell at once: before this patch the new execution first waited for
+ * `loadSweepPage` (on a busy CPU queue, long enough for the window to drain). Executions recorded
+ * before it replay the sliding window without prefetch (__histories__/sweep-sliding-window.json).
+ */
+const PREFETCH_NEXT_PAGE = 'sweep-prefetch-next-page';
 
 /**
  * Runs the pending cells of a sweep as child RunWorkflows, keeping `grid.maxParallel` in flight.
  *
- * Cells are read from Postgres one page at a time in `cellKey` order. Once a page's cells have all
- * started, the workflow continues as new with a cursor and the cells still running (so a sweep of
- * thousands of cells keeps short histories): those children are abandoned by the old execution and
- * tell the new one when they end (`cellFinished`), so the window never drains at a page boundary.
+ * Cells are read from Postgres one page at a time in `cellKey` order, the next page while this
+ * one's cells start. Once a page's cells have all started, the workflow continues as new with a
+ * cursor, the next page and the cells still running (so a sweep of thousands of cells keeps short
+ * histories): those children are abandoned by the old execution and tell the new one when they end
+ * (`cellFinished`), and the new execution starts its first cell without waiting for a database
+ * read, so the window does not drain at a page boundary.
  * A re-run passes `runIds` (cells reset to pending by `rerunFailedCells`). Cancelling the sweep
  * cancels the running cells and waits until they have stopped; cells never started are marked
  * cancelled, so a later re-run picks them up.
  */
 export async function SweepWorkflow(args: SweepWorkflowArgs): Promise<SweepOutcome> {
-  if (patched(SLIDING_WINDOW)) return await slidingSweep(args);
+  if (patched(PREFETCH_NEXT_PAGE)) return await slidingSweep(args, { prefetch: true });
+  if (patched(SLIDING_WINDOW)) return await slidingSweep(args, { prefetch: false });
   return await pagedSweep(args);
 }
 
-async function slidingSweep(args: SweepWorkflowArgs): Promise<SweepOutcome> {
+/**
+ * With `prefetch`, a full page's successor is loaded while the page's cells start; the execution
+ * continues as new only when that successor has cells (a sweep of exactly N pages ends in its last
+ * execution instead of an extra one that finds nothing).
+ */
+async function slidingSweep(args: SweepWorkflowArgs, { prefetch }: { prefetch: boolean }): Promise<SweepOutcome> {
   const { sweepId } = args;
   const pageSize = args.pageSize ?? DEFAULT_SWEEP_PAGE_SIZE;
   const window = new CellWindow(args.inFlight ?? []);
   setHandler(cellFinished, ({ runId }) => window.settle(runId));
   try {
     if (args.after === undefined && args.inFlight === undefined) await markSweepRunning({ sweepId, workflowId: workflowInfo().workflowId });
-    const page = await loadSweepPage({ sweepId, runIds: args.runIds, after: args.after, limit: pageSize });
+    const page = args.nextPage ?? (await loadSweepPage({ sweepId, runIds: args.runIds, after: args.after, limit: pageSize }));
+    const full = page.cells.length === pageSize;
+    const cursor = page.cells.at(-1)?.cellKey;
+    const nextPage = prefetch && full ? prefetchPage({ sweepId, runIds: args.runIds, after: cursor, limit: pageSize }) : undefined;
     const priority = cellPriority(sweepId, page.cellCount);
     for (const cell of page.cells) {
       await window.waitForRoom(page.maxParallel);
       window.start(cell, priority);
     }
-    if (page.cells.length === pageSize) {
-      // Every cell of this page has started: hand the running ones to the next execution.
+    if (full) {
+      const next = await nextPage;
+      // Every cell of this page has started: hand the running ones (and the next page) to the next execution.
       await window.bookkeeping();
-      await continueAsNew<typeof SweepWorkflow>({ ...args, pageSize, after: page.cells[page.cells.length - 1].cellKey, inFlight: window.running() });
+      if (next === undefined || next.cells.length > 0) {
+        await continueAsNew<typeof SweepWorkflow>({ ...args, pageSize, after: cursor, inFlight: window.running(), nextPage: next });
+      }
     }
     await window.drain();
     return await finishSweep({ sweepId, cancelled: false });
@@ -88,6 +109,17 @@ async function slidingSweep(args: SweepWorkflowArgs): Promise<SweepOutcome> {
     );
     throw error;
   }
+}
+
+/**
+ * Starts loading a page now and returns it when awaited. A failure (retries exhausted,
+ * cancellation) surfaces where the page is awaited, not as an unhandled rejection while the current
+ * page's cells start.
+ */
+function prefetchPage(input: Parameters<typeof loadSweepPage>[0]): Promise<SweepPage> {
+  const loading = loadSweepPage(input);
+  loading.catch(() => undefined);
+  return loading;
 }
 
 /**

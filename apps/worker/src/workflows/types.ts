@@ -30,6 +30,8 @@ export interface SweepWorkflowArgs extends SweepWorkflowInput {
   after?: string;
   /** Cells still running when the previous execution continued as new; they signal this one when they end. */
   inFlight?: PlannedCell[];
+  /** The page after `after`, loaded by the previous execution while its own cells started; set only by continue-as-new. */
+  nextPage?: SweepPage;
 }
 
 export interface SweepOutcome {
