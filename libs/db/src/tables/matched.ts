@@ -3,6 +3,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { datasetByName, sweepById } from './lookups.js';
 import { loadTableRuns, replicateKey, rowName, type DatasetRef, type TableRun } from './replicates.js';
 import { scopeOf } from './selection.js';
+import { groupBy } from './group-by.js';
 
 const SETTING_ID = /^set_[0-9a-f]{12}$/;
 
@@ -129,12 +130,7 @@ function pairCells(a: TableRun[], b: TableRun[], metric: SignificanceQuery['metr
 }
 
 function byCell(runs: TableRun[]): Map<string, TableRun[]> {
-  const groups = new Map<string, TableRun[]>();
-  for (const run of runs) {
-    const key = canonicalJson([run.method, run.textEncoder, run.textModel, run.fusion]);
-    groups.set(key, [...(groups.get(key) ?? []), run]);
-  }
-  return groups;
+  return groupBy(runs, (run) => canonicalJson([run.method, run.textEncoder, run.textModel, run.fusion]));
 }
 
 function cellLabel(run: TableRun): string {

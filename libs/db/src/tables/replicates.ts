@@ -1,5 +1,4 @@
 import {
-  canonicalJson,
   DATASET_FORMATS,
   type DatasetFormat,
   type Exclusions,
@@ -10,7 +9,7 @@ import {
   type SweepStatus,
 } from '@agiqa/contracts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
-import { settingFields, settingRef, textModelOverride } from './settings.js';
+import { settingFields, settingRef } from './settings.js';
 
 /** A registered dataset as the tables refer to it. */
 export interface DatasetRef {
@@ -62,74 +61,124 @@ const TRAINED_METHODS = new Set([DEFAULT_METHOD]);
 const IN_PROGRESS: ReadonlySet<SweepStatus> = new Set(['pending', 'running']);
 
 /**
+ * Config keys that differ between the cells of one grid and that `settingFields` leaves out of
+ * the setting (see settings.ts): removed before configs are compared, so that the runs of a sweep
+ * share one setting computation. Every key here must be one `settingFields` ignores (tested).
+ */
+export const PER_CELL_CONFIG_KEYS = ['dataset', 'textEncoder', 'fusion', 'splitRepeat', 'seed'] as const;
+
+/** One row of `TABLE_RUNS_SQL`. */
+interface TableRunRow {
+  id: string;
+  datasetId: string;
+  sweepId: string;
+  method: string;
+  textEncoder: string | null;
+  textModel: string | null;
+  fusion: string | null;
+  imageEncoder: string;
+  seed: number | null;
+  splitSeed: number | null;
+  splitRepeat: number;
+  srcc: number | null;
+  plcc: number | null;
+  plccLogistic: number | null;
+  /** Its epoch was selected on the test set (`best_on_test`, stored as `best-on-test`: the enum's database name). */
+  optimistic: boolean;
+  engine: string | null;
+  finishedAt: Date | null;
+  /** MD5 of the config without `PER_CELL_CONFIG_KEYS`: equal for runs whose configs differ only there. */
+  configKey: string;
+  /** The whole config, on the first row of each `configKey` only (null on the others). */
+  config: unknown;
+}
+
+/**
+ * Completed, unarchived runs with what the tables read from each config computed in SQL (method,
+ * text model override, split seed; the rules of `textModelOverride` and `loadTableRuns`), and each
+ * config sent once per distinct `configKey` instead of once per run: with 10,000 runs, fetching and
+ * parsing every config and building its setting was most of Table 1's time.
+ */
+const TABLE_RUNS_SQL = `
+  SELECT r."id", r."datasetId", r."sweepId",
+         CASE WHEN jsonb_typeof(r."config"->'method') = 'string' THEN r."config"->>'method' ELSE '${DEFAULT_METHOD}' END AS "method",
+         r."textEncoder",
+         CASE WHEN jsonb_typeof(r."config"->'textEncoder') = 'string'
+                   AND jsonb_typeof(r."config"->'modelOverrides'->(r."config"->>'textEncoder')) = 'string'
+              THEN r."config"->'modelOverrides'->>(r."config"->>'textEncoder') END AS "textModel",
+         r."fusion", r."imageEncoder", r."seed",
+         CASE WHEN jsonb_typeof(r."config"->'split'->'seed') = 'number' THEN (r."config"->'split'->>'seed')::float8 END AS "splitSeed",
+         r."splitRepeat", r."srcc", r."plcc", r."plccLogistic",
+         r."reportRule" = 'best-on-test' AS "optimistic", r."engine", r."finishedAt",
+         k."configKey",
+         CASE WHEN row_number() OVER (PARTITION BY k."configKey" ORDER BY r."id") = 1 THEN r."config" END AS "config"
+    FROM "Run" r
+    JOIN "Sweep" s ON s."id" = r."sweepId"
+    CROSS JOIN LATERAL (
+      SELECT md5(CASE WHEN jsonb_typeof(r."config") = 'object' THEN (r."config" - $1::text[])::text ELSE '{}' END) AS "configKey"
+    ) k
+   WHERE r."status" = 'completed' AND r."archivedAt" IS NULL AND s."archivedAt" IS NULL
+     AND ($2::text[] IS NULL OR r."datasetId" = ANY($2::text[]))
+     AND ($3::text IS NULL OR r."sweepId" = $3::text)
+     AND ($4::text[] IS NULL OR r."id" = ANY($4::text[]))
+   ORDER BY r."finishedAt" ASC NULLS LAST, r."createdAt" ASC, r."id" ASC`;
+
+/**
  * Completed runs that are not archived (optionally of some datasets, of one sweep, or by id), oldest finished first, each
- * with its setting. Settings are built once per distinct (config, format, engine).
+ * with its setting. Settings are built once per distinct (config without its cell, format, engine, method).
  */
 export async function loadTableRuns(
   prisma: PrismaClient,
   where: { datasetIds?: string[]; sweepId?: string; runIds?: string[] },
   plcc: PlccVariant,
 ): Promise<TableRun[]> {
-  const filter: Prisma.RunWhereInput = { status: 'completed', ...NOT_ARCHIVED };
-  if (where.datasetIds) filter.datasetId = { in: where.datasetIds };
-  if (where.sweepId) filter.sweepId = where.sweepId;
-  if (where.runIds) filter.id = { in: where.runIds };
-  const rows = await prisma.run.findMany({
-    where: filter,
-    select: {
-      id: true,
-      textEncoder: true,
-      fusion: true,
-      imageEncoder: true,
-      seed: true,
-      splitRepeat: true,
-      srcc: true,
-      plcc: true,
-      plccLogistic: true,
-      reportRule: true,
-      config: true,
-      engine: true,
-      finishedAt: true,
-      dataset: { select: { id: true, name: true, format: true } },
-      sweep: { select: { id: true, name: true, status: true } },
-    },
-    orderBy: [{ finishedAt: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
-  });
+  const rows = await prisma.$queryRawUnsafe<TableRunRow[]>(TABLE_RUNS_SQL, [...PER_CELL_CONFIG_KEYS], where.datasetIds ?? null, where.sweepId ?? null, where.runIds ?? null);
+  const [datasets, sweeps] = await Promise.all([datasetRefs(prisma, rows), sweepRefs(prisma, rows)]);
+  const configs = new Map(rows.filter((row) => row.config !== null).map((row) => [row.configKey, row.config]));
   const settings = new Map<string, SettingRef>();
   return rows.map((row) => {
-    const format = toFormat(row.dataset.format);
-    const config = asRecord(row.config);
-    const method = typeof config['method'] === 'string' ? config['method'] : DEFAULT_METHOD;
+    const dataset = datasets.get(row.datasetId) as DatasetRef;
+    const sweep = sweeps.get(row.sweepId) as SweepRef;
     // The engine that trained the run (not the grid's `trainer: auto`): tfjs and torch runs are different implementations.
-    const fields = settingFields(config, format, { engine: row.engine });
     // Whether a setting is the paper's protocol depends on the method (a zero-shot method has no epochs).
-    const key = canonicalJson([method, fields]);
+    const key = JSON.stringify([row.configKey, dataset.format, row.engine, row.method]);
     let setting = settings.get(key);
     if (!setting) {
-      setting = settingRef(fields, method);
+      setting = settingRef(settingFields(configs.get(row.configKey), dataset.format, { engine: row.engine }), row.method);
       settings.set(key, setting);
     }
-    const split = asRecord(config['split']);
     return {
       runId: row.id,
-      sweep: { id: row.sweep.id, name: row.sweep.name, status: row.sweep.status },
-      dataset: { id: row.dataset.id, name: row.dataset.name, format },
-      method,
+      sweep,
+      dataset,
+      method: row.method,
       textEncoder: row.textEncoder,
-      textModel: textModelOverride(config),
+      textModel: row.textModel,
       fusion: row.fusion,
       imageEncoder: row.imageEncoder,
       setting,
       seed: row.seed,
-      splitSeed: typeof split['seed'] === 'number' ? split['seed'] : 0,
+      splitSeed: row.splitSeed ?? 0,
       splitRepeat: row.splitRepeat,
       srcc: row.srcc,
       plcc: plcc === 'logistic' ? row.plccLogistic : row.plcc,
-      optimistic: row.reportRule === 'best_on_test',
-      inProgress: IN_PROGRESS.has(row.sweep.status),
+      optimistic: row.optimistic,
+      inProgress: IN_PROGRESS.has(sweep.status),
       finishedAt: row.finishedAt,
     };
   });
+}
+
+async function datasetRefs(prisma: PrismaClient, rows: TableRunRow[]): Promise<Map<string, DatasetRef>> {
+  const ids = [...new Set(rows.map((r) => r.datasetId))];
+  const found = await prisma.dataset.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, format: true } });
+  return new Map(found.map((d) => [d.id, { id: d.id, name: d.name, format: toFormat(d.format) }]));
+}
+
+async function sweepRefs(prisma: PrismaClient, rows: TableRunRow[]): Promise<Map<string, SweepRef>> {
+  const ids = [...new Set(rows.map((r) => r.sweepId))];
+  const found = await prisma.sweep.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, status: true } });
+  return new Map(found.map((s) => [s.id, { id: s.id, name: s.name, status: s.status }]));
 }
 
 /** Of these run ids, those archived themselves or through their sweep. */
@@ -148,7 +197,8 @@ export async function archivedRunIds(prisma: PrismaClient, ids: string[]): Promi
  * training seed), split seed and split repeat.
  */
 export function replicateKey(run: TableRun, withSetting = true): string {
-  return canonicalJson([
+  // An array of primitives: JSON.stringify is canonical for it (and much cheaper than canonicalJson).
+  return JSON.stringify([
     run.dataset.id,
     withSetting ? run.setting.id : null,
     run.method,
@@ -201,8 +251,4 @@ function isFiniteNumber(value: number | null): value is number {
 
 function toFormat(format: string): DatasetFormat {
   return (DATASET_FORMATS as readonly string[]).includes(format) ? (format as DatasetFormat) : 'manifest';
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

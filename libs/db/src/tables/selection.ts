@@ -1,6 +1,7 @@
 import { invalidInput, type Exclusions, type InProgressMode, type PlccVariant, type Selection, type SettingSelection, type SweepRef } from '@agiqa/contracts';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { applyInProgress, countOnce, loadTableRuns, type DatasetRef, type TableRun } from './replicates.js';
+import { groupBy } from './group-by.js';
 
 /** What a table asks for: where, which runs belong to it, and which setting. */
 export interface ScopeRequest {
@@ -75,9 +76,7 @@ function assertSweepAsked({ sweep, inProgress }: ScopeRequest): void {
 }
 
 function groupBySetting(runs: TableRun[]): Map<string, TableRun[]> {
-  const groups = new Map<string, TableRun[]>();
-  for (const run of runs) groups.set(run.setting.id, [...(groups.get(run.setting.id) ?? []), run]);
-  return groups;
+  return groupBy(runs, (run) => run.setting.id);
 }
 
 /** The setting id to show and why; null when there is nothing to show (the paper's protocol has no runs, no fallback). */

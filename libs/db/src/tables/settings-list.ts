@@ -1,7 +1,8 @@
 import type { SettingsList, SettingsQuery } from '@agiqa/contracts';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { datasetByName } from './lookups.js';
-import { applyInProgress, countOnce, loadTableRuns, type TableRun } from './replicates.js';
+import { applyInProgress, countOnce, loadTableRuns } from './replicates.js';
+import { groupBy } from './group-by.js';
 
 /**
  * The settings with completed runs (on one dataset, or on any), for the table pages' pickers:
@@ -13,8 +14,7 @@ export async function listSettings(prisma: PrismaClient, query: Partial<Settings
   const dataset = query.dataset !== undefined ? await datasetByName(prisma, query.dataset) : null;
   const runs = await loadTableRuns(prisma, dataset ? { datasetIds: [dataset.id] } : {}, 'raw');
   const { kept: current } = applyInProgress(runs, inProgress);
-  const groups = new Map<string, TableRun[]>();
-  for (const run of current) groups.set(run.setting.id, [...(groups.get(run.setting.id) ?? []), run]);
+  const groups = groupBy(current, (run) => run.setting.id);
   const settings = [...groups.values()].map((group) => {
     const { kept } = countOnce(group);
     const sweeps = new Map<string, SettingsList['settings'][number]['sweeps'][number]>();

@@ -16,6 +16,7 @@ import { exclusionNotes, nWords, plccWords, selectionWords } from './describe.js
 import { completedRunsPerDataset, datasetByName, sweepById } from './lookups.js';
 import { loadTableRuns, rowName, type DatasetRef, type TableRun } from './replicates.js';
 import { tableScope } from './selection.js';
+import { groupBy } from './group-by.js';
 
 /**
  * Table 1 from Postgres: text encoder × fusion on one dataset and one setting (`tableScope`),
@@ -113,8 +114,7 @@ function tableRows(replicates: TableRun[], comparable: boolean): Table1['rows'] 
     const i = TEXT_ENCODER_NAMES.indexOf(name as TextEncoderName);
     return i === -1 ? TEXT_ENCODER_NAMES.length : i;
   };
-  const groups = new Map<string, TableRun[]>();
-  for (const r of replicates) groups.set(rowName(r), [...(groups.get(rowName(r)) ?? []), r]);
+  const groups = groupBy(replicates, rowName);
   const names = [...groups.keys()].sort((a, b) => rank(groups.get(a)?.[0]?.textEncoder ?? a) - rank(groups.get(b)?.[0]?.textEncoder ?? b) || a.localeCompare(b));
   return names.map((textEncoder) => {
     const members = groups.get(textEncoder) ?? [];

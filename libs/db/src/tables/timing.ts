@@ -3,6 +3,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { median } from './aggregate.js';
 import { exclusionNotes } from './describe.js';
 import { applyInProgress, archivedRunIds, loadTableRuns, replicateKey } from './replicates.js';
+import { groupBy } from './group-by.js';
 
 /**
  * Inference latency: TimingMeasurement rows grouped by configuration (encoders, fusion), batch
@@ -30,13 +31,9 @@ export async function getTimingTable(prisma: PrismaClient, query: Partial<Timing
   const known = new Set(runs.map((r) => r.runId));
   const usable = rows.filter((r) => !r.runId || (!archived.has(r.runId) && (!known.has(r.runId) || counted.has(r.runId))));
 
-  const groups = new Map<string, typeof usable>();
-  for (const row of usable) {
-    // One configuration per (encoders, fusion, batch, machine). Stages carry their own backend
-    // (onnxruntime for the encoders, tfjs for the head), so the backend is not part of the key.
-    const key = JSON.stringify([row.textEncoder, row.imageEncoder, row.fusion, row.batchSize, hostOf(row.machine)]);
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
+  // One configuration per (encoders, fusion, batch, machine). Stages carry their own backend
+  // (onnxruntime for the encoders, tfjs for the head), so the backend is not part of the key.
+  const groups = groupBy(usable, (row) => JSON.stringify([row.textEncoder, row.imageEncoder, row.fusion, row.batchSize, hostOf(row.machine)]));
   const table: TimingRow[] = [];
   for (const members of groups.values()) {
     const first = members[0];
