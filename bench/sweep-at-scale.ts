@@ -13,7 +13,10 @@
  * - Temporal history sizes: every execution of the sweep's continue-as-new chain, and the cells';
  * - cells in flight over time (each cell from its attempt's start to its recorded end), with the
  *   minimum around each page boundary (every 100 cells started) beside the minimum elsewhere: the
- *   reference in the same run, since a page boundary that drained the window would show 0 there.
+ *   reference in the same run, since a page boundary that drained the window would show 0 there;
+ * - the page hand-over, from the sweep's histories: last child start of an execution → its
+ *   continue-as-new → the next execution's first task → its first child start, beside the gap
+ *   between consecutive child starts within an execution (the reference).
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -27,6 +30,7 @@ import { startTestTemporal } from '@agiqa/orchestration/testing';
 import { startMachine, type Machine } from '../apps/e2e/src/machines.js';
 import { tinyGrid } from '../apps/worker/src/testing/harness.js';
 import { unionMs } from './intervals.js';
+import type { History } from '@temporalio/common/lib/proto-utils.js';
 
 const { values: args } = parseArgs({ options: { cells: { type: 'string', default: '2000' }, parallel: { type: 'string', default: '8' } } });
 const cells = Number(args.cells);
@@ -41,6 +45,31 @@ const quantile = (values: number[], q: number) => {
   const i = (s.length - 1) * q;
   return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
 };
+
+/** When an execution of the sweep's chain started its children, began its first task, and continued as new. */
+interface ExecutionTimeline {
+  firstTask: number;
+  childStarts: number[];
+  continuedAt: number | null;
+}
+
+function timelineOf(events: NonNullable<History['events']>): ExecutionTimeline {
+  const firstTask = events.find((e) => e.workflowTaskStartedEventAttributes);
+  const continued = events.find((e) => e.workflowExecutionContinuedAsNewEventAttributes);
+  return {
+    firstTask: ms(firstTask?.eventTime),
+    childStarts: events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).map((e) => ms(e.eventTime)),
+    continuedAt: continued ? ms(continued.eventTime) : null,
+  };
+}
+
+/** Where the time goes between one execution's last child start and the next execution's first. */
+function handOver(previous: ExecutionTimeline, next: ExecutionTimeline) {
+  const lastStart = previous.childStarts.at(-1) ?? NaN;
+  const continuedAt = previous.continuedAt ?? NaN;
+  const firstChild = next.childStarts[0] ?? NaN;
+  return { toContinue: continuedAt - lastStart, toFirstTask: next.firstTask - continuedAt, toFirstChild: firstChild - next.firstTask, total: firstChild - lastStart };
+}
 
 const loadBefore = loadavg();
 const [temporal, pg, s3] = await Promise.all([startTestTemporal(), startTestPostgres(), startTestS3()]);
@@ -120,12 +149,16 @@ try {
     perCell.push(...batch);
   }
 
-  // The sweep's continue-as-new chain.
-  const executions: { historyLength: number; historySize: number }[] = [];
+  // The sweep's continue-as-new chain, oldest execution first.
+  const executions: { historyLength: number; historySize: number; startedAt: number; timeline: ExecutionTimeline }[] = [];
   for await (const e of temporal.client.workflow.list({ query: `WorkflowId = '${sweep.workflowId}'` })) {
-    const d = await temporal.client.workflow.getHandle(sweep.workflowId, e.runId).describe();
-    executions.push({ historyLength: d.historyLength, historySize: d.historySize ?? 0 });
+    const handle = temporal.client.workflow.getHandle(sweep.workflowId, e.runId);
+    const d = await handle.describe();
+    executions.push({ historyLength: d.historyLength, historySize: d.historySize ?? 0, startedAt: d.startTime.getTime(), timeline: timelineOf((await handle.fetchHistory()).events ?? []) });
   }
+  executions.sort((a, b) => a.startedAt - b.startedAt);
+  const handOvers = executions.slice(1).map((next, i) => handOver(executions[i].timeline, next.timeline));
+  const childGaps = executions.flatMap(({ timeline }) => timeline.childStarts.slice(1).map((t, i) => t - timeline.childStarts[i]));
 
   // Cells in flight over time, from the attempts (start → recorded end).
   const attempts = await db.prisma.runAttempt.findMany({ where: { run: { sweepId: sweep.sweepId } }, orderBy: { createdAt: 'asc' } });
@@ -164,6 +197,16 @@ try {
   const cellEvents = perCell.map((c) => c.events);
   console.log(`| cell (RunWorkflow) | ${perCell.length} | ${quantile(cellEvents, 0.5)} | ${Math.max(...cellEvents)} | — | — |`);
   console.log(`\ncells in flight (sampled every ${step} ms, maxParallel ${parallel}): steady-state mean ${(elsewhere.reduce((a, b) => a + b, 0) / Math.max(1, elsewhere.length)).toFixed(2)}, min ${Math.min(...elsewhere)}; within 2 s of the ${boundaries.length} page boundaries: mean ${(atBoundaries.reduce((a, b) => a + b, 0) / Math.max(1, atBoundaries.length)).toFixed(2)}, min ${Math.min(...atBoundaries)}`);
+  if (handOvers.length > 0) {
+    const row = (what: string, values: number[]) => `| ${what} | ${quantile(values, 0.5).toFixed(0)} | ${quantile(values, 0.9).toFixed(0)} | ${Math.max(...values).toFixed(0)} |`;
+    console.log(`\n| page hand-over (${handOvers.length} continue-as-new) | median (ms) | p90 (ms) | max (ms) |`);
+    console.log('|---|---:|---:|---:|');
+    console.log(row('last child start → continue-as-new', handOvers.map((h) => h.toContinue)));
+    console.log(row('continue-as-new → first task of the next execution', handOvers.map((h) => h.toFirstTask)));
+    console.log(row('first task → first child start', handOvers.map((h) => h.toFirstChild)));
+    console.log(row('last child start → next first child start', handOvers.map((h) => h.total)));
+    console.log(row('reference: consecutive child starts within an execution', childGaps));
+  }
   const buckets = 24;
   const width = (t1 - t0) / buckets;
   const series = Array.from({ length: buckets }, (_, b) => {

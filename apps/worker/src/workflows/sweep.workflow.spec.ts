@@ -55,6 +55,17 @@ function pageLoads(events: NonNullable<History['events']>): (string | undefined)
   });
 }
 
+/** The histories of a workflow's continue-as-new chain, from `firstRunId` to the execution that closed it. */
+async function executionChain(workflowId: string, firstRunId: string): Promise<NonNullable<History['events']>[]> {
+  const chain: NonNullable<History['events']>[] = [];
+  for (let runId: string | null | undefined = firstRunId; runId; ) {
+    const events: NonNullable<History['events']> = (await h.env.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    chain.push(events);
+    runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+  }
+  return chain;
+}
+
 /** The most spans open at once. */
 function maxInFlight(spans: { start: number; end: number }[]): number {
   return Math.max(...spans.map(({ start }) => spans.filter((s) => s.start <= start && start < s.end).length));
@@ -64,8 +75,9 @@ describe('SweepWorkflow', () => {
   it('runs every cell as a child RunWorkflow, bounded in flight, across continue-as-new', async () => {
     const { sweepId, runIds } = await h.newSweep(tinyGrid({ fusions: ['concat', 'cosine'], seeds: [0, 1], maxParallel: 2 }));
     const workflowId = sweepWorkflowId(sweepId);
-    // Three cells per execution: the fourth cell runs after a continue-as-new.
-    const args: SweepWorkflowArgs = { sweepId, pageSize: 3 };
+    // Pages of one cell: an execution starts at most two cells (a page, and one more while its
+    // last start is confirmed), so the four cells need at least two executions.
+    const args: SweepWorkflowArgs = { sweepId, pageSize: 1 };
     const handle = await h.env.client.workflow.start(WORKFLOW_TYPES.sweep, { taskQueue: h.cpuQueue, workflowId, args: [args] });
     const outcome = (await handle.result()) as SweepOutcome;
 
@@ -75,6 +87,12 @@ describe('SweepWorkflow', () => {
     // Continuing as new is not the end of the sweep: the first execution never finishes it.
     const scheduled = firstRun.events?.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []) ?? [];
     expect(scheduled).not.toContain('finishSweep');
+    // Every execution of the chain starts at most two pages of cells (bounded histories), and
+    // together they start each cell once.
+    const chain = await executionChain(workflowId, handle.firstExecutionRunId);
+    const starts = chain.map((events) => events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length);
+    expect(Math.max(...starts)).toBeLessThanOrEqual(2);
+    expect(starts.reduce((a, b) => a + b, 0)).toBe(4);
 
     const prisma = h.db.prisma;
     const sweep = await prisma.sweep.findUniqueOrThrow({ where: { id: sweepId } });
@@ -127,17 +145,18 @@ describe('SweepWorkflow', () => {
     // …and the window never exceeds maxParallel, across the executions.
     expect(maxInFlight(spans)).toBeLessThanOrEqual(3);
 
-    // The first execution loaded the second page while its own cells started and handed it over:
-    // the second execution never reads its own page (no database read at the boundary; it only
-    // looks ahead for a third), and ends the sweep itself (no third execution finds an empty page).
+    // Pages are loaded one ahead of the cells being started: the first execution asked for the
+    // second page while it started its own cells (before, the next execution read it first thing
+    // after continuing as new); every page is read once along the chain, which ends in at most two
+    // executions (none continues as new only to find nothing left).
     const keys = (await h.db.prisma.run.findMany({ where: { sweepId }, orderBy: { cellKey: 'asc' }, select: { cellKey: true } })).map((r) => r.cellKey);
     const first = (await h.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory()).events ?? [];
-    expect(pageLoads(first)).toEqual([undefined, keys[pageSize - 1]]);
-    expect(first.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
-    const second = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    expect(second[0].workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBe(handle.firstExecutionRunId);
-    expect(pageLoads(second)).toEqual([keys[2 * pageSize - 1]]);
-    expect(second.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
+    const last = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const continued = last[0].workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    expect(pageLoads(first).slice(0, 2)).toEqual([undefined, keys[pageSize - 1]]);
+    if (continued) expect(continued).toBe(handle.firstExecutionRunId);
+    expect([...pageLoads(first), ...(continued ? pageLoads(last) : [])]).toEqual([undefined, keys[pageSize - 1], keys[2 * pageSize - 1]]);
+    expect(last.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
   });
 
   it('extracts features once when several sweeps need them at the same time', async () => {

@@ -1,28 +1,26 @@
 import {
   CancellationScope,
-  condition,
   ContinueAsNew,
   continueAsNew,
   executeChild,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   patched,
   proxyActivities,
   setHandler,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WORKFLOW_TYPES, workflowIds } from '@agiqa/contracts';
 import type { CpuActivities } from '../activities/index.js';
+import { CellWindow } from './cell-window.js';
 import { describeError } from './errors.js';
-import { BOOKKEEPING, cellPriority, DEFAULT_SWEEP_PAGE_SIZE, SETTLE_CHECK_INTERVAL } from './policies.js';
+import { PageQueue } from './page-queue.js';
+import { BOOKKEEPING, cellPriority, DEFAULT_SWEEP_PAGE_SIZE } from './policies.js';
 import { cellFinished } from './signals.js';
-import type { PlannedCell, SweepOutcome, SweepPage, SweepWorkflowArgs } from './types.js';
+import type { PlannedCell, SweepOutcome, SweepWorkflowArgs } from './types.js';
 import type { RunWorkflow } from './run.workflow.js';
 
-const { loadSweepPage, markSweepRunning, finishSweep, failUnfinishedCell, cancelUnfinishedRuns, settledCells } =
-  proxyActivities<CpuActivities>(BOOKKEEPING);
+const { loadSweepPage, markSweepRunning, finishSweep, failUnfinishedCell, cancelUnfinishedRuns } = proxyActivities<CpuActivities>(BOOKKEEPING);
 
 /**
  * `continueAsNew` ends an execution by throwing `ContinueAsNew`; before this patch the catch below
@@ -37,63 +35,79 @@ const CONTINUE_AS_NEW_IS_NOT_A_FAILURE = 'continue-as-new-is-not-a-failure';
  */
 const SLIDING_WINDOW = 'sweep-sliding-window-across-pages';
 /**
- * The next page is loaded while this page's cells start, and handed to the next execution, which
- * starts its first cell at once: before this patch the new execution first waited for
- * `loadSweepPage` (on a busy CPU queue, long enough for the window to drain). Executions recorded
- * before it replay the sliding window without prefetch (__histories__/sweep-sliding-window.json).
+ * Pages loaded one ahead and handed over with the queue, and the window kept full while an
+ * execution waits to continue as new: before this patch each new execution first waited for
+ * `loadSweepPage` on the busy CPU queue, and the old one for its last child's start, long enough
+ * for the window to drain at some page boundaries. Executions recorded before it replay the
+ * sliding window (__histories__/sweep-sliding-window.json).
  */
-const PREFETCH_NEXT_PAGE = 'sweep-prefetch-next-page';
+const QUEUED_PAGES = 'sweep-prefetch-next-page';
 
 /**
  * Runs the pending cells of a sweep as child RunWorkflows, keeping `grid.maxParallel` in flight.
  *
- * Cells are read from Postgres one page at a time in `cellKey` order, the next page while this
- * one's cells start. Once a page's cells have all started, the workflow continues as new with a
- * cursor, the next page and the cells still running (so a sweep of thousands of cells keeps short
- * histories): those children are abandoned by the old execution and tell the new one when they end
- * (`cellFinished`), and the new execution starts its first cell without waiting for a database
- * read, so the window does not drain at a page boundary.
+ * Cells are read from Postgres a page at a time in `cellKey` order, one page ahead of the cells
+ * being started (`PageQueue`). Once an execution has started a page's worth of cells and every
+ * start is confirmed, it continues as new with the cells still running and those loaded but not
+ * started (so a sweep of thousands of cells keeps short histories): the running children are
+ * abandoned by the old execution and tell the new one when they end (`cellFinished`), and the new
+ * one starts its next cell without a database read, so the window does not drain at a boundary.
  * A re-run passes `runIds` (cells reset to pending by `rerunFailedCells`). Cancelling the sweep
  * cancels the running cells and waits until they have stopped; cells never started are marked
  * cancelled, so a later re-run picks them up.
  */
 export async function SweepWorkflow(args: SweepWorkflowArgs): Promise<SweepOutcome> {
-  if (patched(PREFETCH_NEXT_PAGE)) return await slidingSweep(args, { prefetch: true });
-  if (patched(SLIDING_WINDOW)) return await slidingSweep(args, { prefetch: false });
+  if (patched(QUEUED_PAGES)) return await queuedSweep(args);
+  if (patched(SLIDING_WINDOW)) return await slidingSweep(args);
   return await pagedSweep(args);
 }
 
-/**
- * With `prefetch`, a full page's successor is loaded while the page's cells start; the execution
- * continues as new only when that successor has cells (a sweep of exactly N pages ends in its last
- * execution instead of an extra one that finds nothing).
- */
-async function slidingSweep(args: SweepWorkflowArgs, { prefetch }: { prefetch: boolean }): Promise<SweepOutcome> {
+async function queuedSweep(args: SweepWorkflowArgs): Promise<SweepOutcome> {
   const { sweepId } = args;
   const pageSize = args.pageSize ?? DEFAULT_SWEEP_PAGE_SIZE;
-  const window = new CellWindow(args.inFlight ?? []);
-  setHandler(cellFinished, ({ runId }) => window.settle(runId));
-  try {
+  return await inWindow(args, async (window) => {
     if (args.after === undefined && args.inFlight === undefined) await markSweepRunning({ sweepId, workflowId: workflowInfo().workflowId });
-    const page = args.nextPage ?? (await loadSweepPage({ sweepId, runIds: args.runIds, after: args.after, limit: pageSize }));
-    const full = page.cells.length === pageSize;
-    const cursor = page.cells.at(-1)?.cellKey;
-    const nextPage = prefetch && full ? prefetchPage({ sweepId, runIds: args.runIds, after: cursor, limit: pageSize }) : undefined;
-    const priority = cellPriority(sweepId, page.cellCount);
-    for (const cell of page.cells) {
-      await window.waitForRoom(page.maxParallel);
-      window.start(cell, priority);
-    }
-    if (full) {
-      const next = await nextPage;
-      // Every cell of this page has started: hand the running ones (and the next page) to the next execution.
+    const request = { sweepId, runIds: args.runIds, limit: pageSize };
+    const queue = args.queued ? PageQueue.carried(request, args.queued, args.after) : await PageQueue.load(request, args.after);
+    await startCells(window, queue, pageSize, cellPriority(sweepId, queue.cellCount));
+    const { queued, after } = await queue.handOver();
+    if (queued.cells.length > 0 || queued.more) {
       await window.bookkeeping();
-      if (next === undefined || next.cells.length > 0) {
-        await continueAsNew<typeof SweepWorkflow>({ ...args, pageSize, after: cursor, inFlight: window.running(), nextPage: next });
-      }
+      await continueAsNew<typeof SweepWorkflow>({ ...args, pageSize, after, inFlight: window.running(), queued });
     }
     await window.drain();
     return await finishSweep({ sweepId, cancelled: false });
+  });
+}
+
+/** Most cells one execution starts: a page, plus those started while its last starts are confirmed. */
+const STARTS_PER_EXECUTION = 2;
+
+/**
+ * Starts queued cells, keeping the window full, until the queue is empty or this execution has
+ * started a page of cells and every start is confirmed (at most STARTS_PER_EXECUTION pages, so the
+ * history stays bounded even when cells finish faster than starts are confirmed).
+ */
+async function startCells(window: CellWindow, queue: PageQueue, pageSize: number, priority: ReturnType<typeof cellPriority>): Promise<void> {
+  for (let started = 0; started < STARTS_PER_EXECUTION * pageSize; started++) {
+    if (started < pageSize) await window.waitForRoom(queue.maxParallel);
+    else if (!(await window.roomOrStartsConfirmed(queue.maxParallel))) return;
+    const cell = await queue.next();
+    if (cell === undefined) return;
+    window.start(cell, priority);
+  }
+}
+
+/**
+ * Runs `body` with the sweep's window of cells in flight. A cancellation cancels those cells,
+ * marks the unfinished runs and the sweep cancelled; another failure marks the sweep failed.
+ */
+async function inWindow(args: SweepWorkflowArgs, body: (window: CellWindow) => Promise<SweepOutcome>): Promise<SweepOutcome> {
+  const { sweepId } = args;
+  const window = new CellWindow(args.inFlight ?? []);
+  setHandler(cellFinished, ({ runId }) => window.settle(runId));
+  try {
+    return await body(window);
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
     if (isCancellation(error)) {
@@ -111,103 +125,26 @@ async function slidingSweep(args: SweepWorkflowArgs, { prefetch }: { prefetch: b
   }
 }
 
-/**
- * Starts loading a page now and returns it when awaited. A failure (retries exhausted,
- * cancellation) surfaces where the page is awaited, not as an unhandled rejection while the current
- * page's cells start.
- */
-function prefetchPage(input: Parameters<typeof loadSweepPage>[0]): Promise<SweepPage> {
-  const loading = loadSweepPage(input);
-  loading.catch(() => undefined);
-  return loading;
-}
-
-/**
- * The cells of a sweep in flight, by run id. A cell leaves the window when its RunWorkflow signals
- * `cellFinished`, when a child started by this execution closes (whatever the reason), or when a
- * periodic check finds its workflow closed without a word (terminated, timed out).
- */
-class CellWindow {
-  private readonly cells = new Map<string, PlannedCell>();
-  private readonly pending = new Set<Promise<void>>();
-
-  constructor(carried: readonly PlannedCell[]) {
-    for (const cell of carried) this.cells.set(cell.runId, cell);
-  }
-
-  running(): PlannedCell[] {
-    return [...this.cells.values()];
-  }
-
-  settle(runId: string): void {
-    this.cells.delete(runId);
-  }
-
-  /** Starts the cell's RunWorkflow (abandoned on continue-as-new: it outlives this execution). */
-  start(cell: PlannedCell, priority: ReturnType<typeof cellPriority>): void {
-    this.cells.set(cell.runId, cell);
-    const started = startChild<typeof RunWorkflow>(WORKFLOW_TYPES.run, {
-      workflowId: workflowIds.run(cell.runId, cell.attempt),
-      args: [{ runId: cell.runId, attempt: cell.attempt }],
-      parentClosePolicy: 'ABANDON',
-      priority,
-    });
-    // Until the child has started, this execution must not continue as new.
-    this.track(started.then(() => undefined, () => undefined));
-    void started
-      .then((child) => child.result())
-      .then(
-        () => this.settle(cell.runId),
-        (error: unknown) => {
-          if (isCancellation(error)) return this.settle(cell.runId);
-          // The cell failed; the sweep goes on with the others. The child normally marked the run
-          // failed already; this covers a child that was terminated or timed out before it could.
-          log.warn('cell failed', { runId: cell.runId, cellKey: cell.cellKey, error: describeError(error) });
-          this.track(
-            failUnfinishedCell({ runId: cell.runId, attempt: cell.attempt, error: describeError(error) }).finally(() => this.settle(cell.runId)),
-          );
-        },
-      );
-  }
-
-  async waitForRoom(limit: number): Promise<void> {
-    while (this.cells.size >= Math.max(1, limit)) await this.waitForChange();
-  }
-
-  async drain(): Promise<void> {
-    while (this.cells.size > 0) await this.waitForChange();
-    await this.bookkeeping();
-  }
-
-  /** Waits until the window shrinks; now and then asks whether silent cells have closed. */
-  private async waitForChange(): Promise<void> {
-    const size = this.cells.size;
-    if (await condition(() => this.cells.size < size, SETTLE_CHECK_INTERVAL)) return;
-    const settled = await settledCells({ cells: this.running() });
-    for (const runId of settled) this.settle(runId);
-  }
-
-  /** Child starts and failure bookkeeping still under way: finished before the execution ends or continues. */
-  async bookkeeping(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
-  /** Cancels every cell in flight and waits until each has stopped (or closed otherwise). */
-  async cancelAll(): Promise<void> {
-    await Promise.all(
-      this.running().map((cell) =>
-        getExternalWorkflowHandle(workflowIds.run(cell.runId, cell.attempt))
-          .cancel()
-          .catch(() => this.settle(cell.runId)),
-      ),
-    );
-    await this.drain();
-  }
-
-  private track(promise: Promise<void>): void {
-    this.pending.add(promise);
-    void promise.finally(() => this.pending.delete(promise));
-  }
+/** The sweep before QUEUED_PAGES: a page is read when an execution begins; it continues as new once the page's cells have started. */
+async function slidingSweep(args: SweepWorkflowArgs): Promise<SweepOutcome> {
+  const { sweepId } = args;
+  const pageSize = args.pageSize ?? DEFAULT_SWEEP_PAGE_SIZE;
+  return await inWindow(args, async (window) => {
+    if (args.after === undefined && args.inFlight === undefined) await markSweepRunning({ sweepId, workflowId: workflowInfo().workflowId });
+    const page = await loadSweepPage({ sweepId, runIds: args.runIds, after: args.after, limit: pageSize });
+    const priority = cellPriority(sweepId, page.cellCount);
+    for (const cell of page.cells) {
+      await window.waitForRoom(page.maxParallel);
+      window.start(cell, priority);
+    }
+    if (page.cells.length === pageSize) {
+      // Every cell of this page has started: hand the running ones to the next execution.
+      await window.bookkeeping();
+      await continueAsNew<typeof SweepWorkflow>({ ...args, pageSize, after: page.cells[page.cells.length - 1].cellKey, inFlight: window.running() });
+    }
+    await window.drain();
+    return await finishSweep({ sweepId, cancelled: false });
+  });
 }
 
 /** The sweep before SLIDING_WINDOW: each page runs to its end before the next one starts. */

@@ -26,12 +26,18 @@ export interface SweepPage {
 export interface SweepWorkflowArgs extends SweepWorkflowInput {
   /** Cells started per workflow execution before continuing as new (bounds the history). */
   pageSize?: number;
-  /** `cellKey` of the last cell of the previous page; set only by continue-as-new. */
+  /** `cellKey` of the last cell loaded by the previous execution; set only by continue-as-new. */
   after?: string;
   /** Cells still running when the previous execution continued as new; they signal this one when they end. */
   inFlight?: PlannedCell[];
-  /** The page after `after`, loaded by the previous execution while its own cells started; set only by continue-as-new. */
-  nextPage?: SweepPage;
+  /** Cells the previous execution loaded but did not start (up to `after`); set only by continue-as-new. */
+  queued?: QueuedCells;
+}
+
+/** Loaded cells not yet started, handed from one execution of a sweep to the next. */
+export interface QueuedCells extends SweepPage {
+  /** Whether cells may follow `after` (the last page loaded was full). */
+  more: boolean;
 }
 
 export interface SweepOutcome {
