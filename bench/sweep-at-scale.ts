@@ -14,6 +14,8 @@
  * - cells in flight over time (each cell from its attempt's start to its recorded end), with the
  *   minimum around each page boundary (every 100 cells started) beside the minimum elsewhere: the
  *   reference in the same run, since a page boundary that drained the window would show 0 there;
+ * - the training slots' use (trainRun intervals) near page boundaries beside elsewhere: whether a
+ *   boundary leaves the workers idle;
  * - the page hand-over, from the sweep's histories: last child start of an execution → its
  *   continue-as-new → the next execution's first task → its first child start, beside the gap
  *   between consecutive child starts within an execution (the reference).
@@ -113,7 +115,7 @@ try {
   if (sweep.outcome.status !== 'completed') throw new Error(`sweep ended ${sweep.outcome.status}: ${JSON.stringify(sweep.outcome.counts)}`);
 
   // Per cell, from its RunWorkflow history: wall, activity intervals, the wait for a training slot.
-  const perCell: { wall: number; overhead: number; slotWait: number; train: number; events: number }[] = [];
+  const perCell: { wall: number; overhead: number; slotWait: number; train: number; trainSpans: [number, number][]; events: number }[] = [];
   for (let i = 0; i < sweep.runIds.length; i += 50) {
     const batch = await Promise.all(
       sweep.runIds.slice(i, i + 50).map(async (runId) => {
@@ -126,6 +128,7 @@ try {
         const intervals: [number, number][] = [];
         let slotWait = 0;
         let train = 0;
+        const trainSpans: [number, number][] = [];
         for (const e of events) {
           const id = String(e.eventId);
           if (e.activityTaskScheduledEventAttributes) scheduled.set(id, { at: ms(e.eventTime), type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '' });
@@ -139,11 +142,14 @@ try {
             const of = String(closed.scheduledEventId);
             const began = startedAt.get(of) ?? ms(e.eventTime);
             intervals.push([began, ms(e.eventTime)]);
-            if (scheduled.get(of)?.type === 'trainRun') train += ms(e.eventTime) - began;
+            if (scheduled.get(of)?.type === 'trainRun') {
+              train += ms(e.eventTime) - began;
+              trainSpans.push([began, ms(e.eventTime)]);
+            }
           }
         }
         const wall = end - start;
-        return { wall, overhead: wall - unionMs(intervals), slotWait, train, events: events.length };
+        return { wall, overhead: wall - unionMs(intervals), slotWait, train, trainSpans, events: events.length };
       }),
     );
     perCell.push(...batch);
@@ -177,6 +183,12 @@ try {
   const atBoundaries = steady.filter((s) => near(s.t)).map((s) => s.n);
   const elsewhere = steady.filter((s) => !near(s.t)).map((s) => s.n);
   const trainSum = perCell.reduce((a, c) => a + c.train, 0);
+  // The training slots themselves (the GPU-queue workers): trainings running at each sample.
+  const trainSpans = perCell.flatMap((c) => c.trainSpans);
+  const trainingAt = (t: number) => trainSpans.filter(([s, e]) => s <= t && t < e).length;
+  const slotSamples = steady.map((s) => ({ near: near(s.t), n: trainingAt(s.t) }));
+  const slotRow = (what: string, ns: number[]) =>
+    `| ${what} | ${ns.length} | ${(ns.reduce((a, b) => a + b, 0) / Math.max(1, ns.length)).toFixed(2)} | ${((100 * ns.filter((n) => n === 0).length) / Math.max(1, ns.length)).toFixed(1)} % |`;
 
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   console.log(`machine: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
@@ -207,6 +219,10 @@ try {
     console.log(row('last child start → next first child start', handOvers.map((h) => h.total)));
     console.log(row('reference: consecutive child starts within an execution', childGaps));
   }
+  console.log(`\n| trainings running (2 slots, sampled every ${step} ms) | samples | mean | samples with both slots idle |`);
+  console.log('|---|---:|---:|---:|');
+  console.log(slotRow(`within 2 s of the ${boundaries.length} page boundaries`, slotSamples.filter((s) => s.near).map((s) => s.n)));
+  console.log(slotRow('elsewhere (reference)', slotSamples.filter((s) => !s.near).map((s) => s.n)));
   const buckets = 24;
   const width = (t1 - t0) / buckets;
   const series = Array.from({ length: buckets }, (_, b) => {
