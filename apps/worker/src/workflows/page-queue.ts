@@ -39,7 +39,7 @@ export class PageQueue {
     return new PageQueue(request, [...page.cells], page.cells.at(-1)?.cellKey ?? after, page.cells.length === request.limit, page.maxParallel, page.cellCount);
   }
 
-  /** The cells a previous execution loaded and handed over. */
+  /** The cells a previous execution loaded and handed over (`after`: the last cell it loaded). */
   static carried(request: PageRequest, queued: QueuedCells, after: string | undefined): PageQueue {
     return new PageQueue(request, [...queued.cells], after, queued.more, queued.maxParallel, queued.cellCount);
   }
@@ -53,9 +53,9 @@ export class PageQueue {
   }
 
   /** What the next execution continues with (waits for a page still loading, so none is lost). */
-  async handOver(): Promise<{ queued: QueuedCells; after: string | undefined }> {
+  async handOver(): Promise<{ queued: QueuedCells; loadedAfter: string | undefined }> {
     if (this.loading) await this.receive();
-    return { queued: { cells: [...this.cells], more: this.more, maxParallel: this.maxParallel, cellCount: this.cellCount }, after: this.after };
+    return { queued: { cells: [...this.cells], more: this.more, maxParallel: this.maxParallel, cellCount: this.cellCount }, loadedAfter: this.after };
   }
 
   /** Asks for the page after `after` when less than a page is queued and none is loading. */

@@ -45,13 +45,17 @@ async function workflowCloseTimes(runIds: string[]): Promise<number[]> {
   return described.map((d) => (d.closeTime as Date).getTime());
 }
 
+/** The first argument of a workflow or activity input as recorded in a history (JSON payload). */
+function decoded<T>(input: { payloads?: { data?: Uint8Array | null }[] | null } | null | undefined): T {
+  return JSON.parse(Buffer.from(input?.payloads?.[0]?.data ?? []).toString('utf8')) as T;
+}
+
 /** The cursor (`after`) of every page a sweep execution asked `loadSweepPage` for, in order. */
 function pageLoads(events: NonNullable<History['events']>): (string | undefined)[] {
   return events.flatMap((e) => {
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name !== 'loadSweepPage') return [];
-    const [input] = scheduled.input?.payloads ?? [];
-    return [(JSON.parse(Buffer.from(input?.data ?? []).toString('utf8')) as { after?: string }).after];
+    return [decoded<{ after?: string }>(scheduled.input).after];
   });
 }
 
@@ -154,7 +158,19 @@ describe('SweepWorkflow', () => {
     const last = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     const continued = last[0].workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
     expect(pageLoads(first).slice(0, 2)).toEqual([undefined, keys[pageSize - 1]]);
-    if (continued) expect(continued).toBe(handle.firstExecutionRunId);
+    if (continued) {
+      expect(continued).toBe(handle.firstExecutionRunId);
+      // The cursor handed over is the last cell started, so that code from before queued pages
+      // (ignoring `queued`) would start the queued cells itself instead of skipping them.
+      const byRunId = new Map((await h.db.prisma.run.findMany({ where: { sweepId }, select: { id: true, cellKey: true } })).map((r) => [r.id, r.cellKey]));
+      const startedKeys = first.flatMap((e) => {
+        const id = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+        return id ? [byRunId.get(runIds.find((runId) => id === workflowIds.run(runId, 1)) ?? '')] : [];
+      });
+      const carried = decoded<SweepWorkflowArgs>(first.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.input);
+      expect(carried.after).toBe(startedKeys.at(-1));
+      expect([...startedKeys, ...(carried.queued?.cells.map((c) => c.cellKey) ?? [])]).toEqual(keys.slice(0, startedKeys.length + (carried.queued?.cells.length ?? 0)));
+    }
     expect([...pageLoads(first), ...(continued ? pageLoads(last) : [])]).toEqual([undefined, keys[pageSize - 1], keys[2 * pageSize - 1]]);
     expect(last.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
   });

@@ -1,5 +1,6 @@
 import {
   CancellationScope,
+  CancelledFailure,
   ContinueAsNew,
   continueAsNew,
   executeChild,
@@ -68,12 +69,18 @@ async function queuedSweep(args: SweepWorkflowArgs): Promise<SweepOutcome> {
   return await inWindow(args, async (window) => {
     if (args.after === undefined && args.inFlight === undefined) await markSweepRunning({ sweepId, workflowId: workflowInfo().workflowId });
     const request = { sweepId, runIds: args.runIds, limit: pageSize };
-    const queue = args.queued ? PageQueue.carried(request, args.queued, args.after) : await PageQueue.load(request, args.after);
-    await startCells(window, queue, pageSize, cellPriority(sweepId, queue.cellCount));
-    const { queued, after } = await queue.handOver();
+    const queue = args.queued ? PageQueue.carried(request, args.queued, args.loadedAfter ?? args.after) : await PageQueue.load(request, args.after);
+    const lastStarted = await startCells(window, queue, pageSize, cellPriority(sweepId, queue.cellCount));
+    const { queued, loadedAfter } = await queue.handOver();
     if (queued.cells.length > 0 || queued.more) {
       await window.bookkeeping();
-      await continueAsNew<typeof SweepWorkflow>({ ...args, pageSize, after, inFlight: window.running(), queued });
+      // A cancellation that came while the last starts were confirmed ends the sweep here: the next
+      // execution would not inherit it.
+      if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('sweep cancelled while handing over');
+      // `after` is the last cell started, not the last loaded: code from before QUEUED_PAGES (a
+      // worker not yet upgraded, or rolled back) ignores `queued` and reads on from `after`, so it
+      // starts the queued cells itself instead of skipping them.
+      await continueAsNew<typeof SweepWorkflow>({ ...args, pageSize, after: lastStarted ?? args.after, loadedAfter, inFlight: window.running(), queued });
     }
     await window.drain();
     return await finishSweep({ sweepId, cancelled: false });
@@ -86,16 +93,20 @@ const STARTS_PER_EXECUTION = 2;
 /**
  * Starts queued cells, keeping the window full, until the queue is empty or this execution has
  * started a page of cells and every start is confirmed (at most STARTS_PER_EXECUTION pages, so the
- * history stays bounded even when cells finish faster than starts are confirmed).
+ * history stays bounded even when cells finish faster than starts are confirmed). Returns the
+ * `cellKey` of the last cell started (cells start in `cellKey` order), if any.
  */
-async function startCells(window: CellWindow, queue: PageQueue, pageSize: number, priority: ReturnType<typeof cellPriority>): Promise<void> {
+async function startCells(window: CellWindow, queue: PageQueue, pageSize: number, priority: ReturnType<typeof cellPriority>): Promise<string | undefined> {
+  let lastStarted: string | undefined;
   for (let started = 0; started < STARTS_PER_EXECUTION * pageSize; started++) {
     if (started < pageSize) await window.waitForRoom(queue.maxParallel);
-    else if (!(await window.roomOrStartsConfirmed(queue.maxParallel))) return;
+    else if (!(await window.roomOrStartsConfirmed(queue.maxParallel))) break;
     const cell = await queue.next();
-    if (cell === undefined) return;
+    if (cell === undefined) break;
     window.start(cell, priority);
+    lastStarted = cell.cellKey;
   }
+  return lastStarted;
 }
 
 /**

@@ -26,8 +26,13 @@ export interface SweepPage {
 export interface SweepWorkflowArgs extends SweepWorkflowInput {
   /** Cells started per workflow execution before continuing as new (bounds the history). */
   pageSize?: number;
-  /** `cellKey` of the last cell loaded by the previous execution; set only by continue-as-new. */
+  /**
+   * `cellKey` of the last cell the previous execution started (every pending cell after it is
+   * still to start); set only by continue-as-new.
+   */
   after?: string;
+  /** `cellKey` of the last cell the previous execution loaded (`queued` ends there); set only by continue-as-new. */
+  loadedAfter?: string;
   /** Cells still running when the previous execution continued as new; they signal this one when they end. */
   inFlight?: PlannedCell[];
   /** Cells the previous execution loaded but did not start (up to `after`); set only by continue-as-new. */
