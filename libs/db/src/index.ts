@@ -43,5 +43,7 @@ export {
   type MatchedCell,
   type MatchedReplicates,
   type MeasuredMethod,
+  TablesCache,
+  tablesVersion,
 } from './tables/index.js';
 export { startGateway, type GatewayOptions, type PgliteGateway } from './gateway/gateway.js';

@@ -5,3 +5,4 @@ export { listSettings } from './settings-list.js';
 export { matchedReplicates, type ComparedSide, type MatchedCell, type MatchedReplicates } from './matched.js';
 export { MEASURED_METHODS, type MeasuredMethod } from './methods.js';
 export { paperProtocolKey, settingFields, settingId, settingRef } from './settings.js';
+export { TablesCache, tablesVersion } from './tables-cache.js';
