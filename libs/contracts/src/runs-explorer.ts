@@ -117,6 +117,9 @@ const SortParamSchema = z
     ),
   );
 
+/** Most run ids a group lists (`groupRunIds`); `runs` still counts them all. */
+export const GROUP_RUN_IDS_MAX = 1000;
+
 /** `GET /api/runs`: filter, sort, group, paginate (query strings, hence coercion). */
 export const ListRunsQuerySchema = z
   .object({
@@ -128,6 +131,11 @@ export const ListRunsQuerySchema = z
     groupBy: commaList(RunFieldNameSchema).optional(),
     /** Archived runs (and runs of archived sweeps) are hidden unless asked for. */
     archived: z.enum(['exclude', 'include', 'only']).default('exclude'),
+    /**
+     * With `groupBy`: how many of each group's run ids to list (oldest first). None by default:
+     * a group page answers what the explorer shows, and Compare takes the explorer query itself.
+     */
+    groupRunIds: z.coerce.number().int().min(0).max(GROUP_RUN_IDS_MAX).default(0),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     offset: z.coerce.number().int().min(0).default(0),
   })
@@ -162,7 +170,7 @@ export const RunGroupSchema = z.object({
   runs: z.int(),
   completed: z.int(),
   metrics: z.record(z.enum(RUN_METRICS), MetricStatSchema),
-  /** The group's run ids (up to 1,000), for Compare. */
+  /** The first `groupRunIds` of the group's run ids, oldest first (none unless asked). */
   runIds: z.array(z.string()),
 });
 export type RunGroup = z.infer<typeof RunGroupSchema>;

@@ -74,7 +74,14 @@ describe('GET /api/runs (runs explorer)', () => {
     const cosine = page.groups?.find((g) => g.key.textEncoder === 'tiny-distilbert' && g.key.fusion === 'cosine');
     expect(cosine).toMatchObject({ runs: 4, completed: 3, metrics: { srcc: { n: 2 } } });
     expect(page.groups?.[0].key).toMatchObject({ fusion: 'concat' });
-    expect(page.groups?.[0].runIds).toHaveLength(4);
+    // Run ids only when asked, as many as asked, oldest first.
+    expect(page.groups?.[0].runIds).toEqual([]);
+    const withIds = await list('groupBy=textEncoder,fusion&sort=-srcc&groupRunIds=3');
+    const members = await api.db.prisma.run.findMany({
+      where: { textEncoder: withIds.groups?.[0].key.textEncoder, fusion: withIds.groups?.[0].key.fusion },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    expect(withIds.groups?.[0].runIds).toEqual(members.slice(0, 3).map((r) => r.id));
   });
 
   it('answers bad filters, sorts and groups with a 400 naming them', async () => {
@@ -85,6 +92,7 @@ describe('GET /api/runs (runs explorer)', () => {
       ['sort=-nope', 'nope'],
       ['groupBy=tag', 'group by tag'],
       ['limit=501', 'limit'],
+      ['groupBy=fusion&groupRunIds=1001', 'groupRunIds'],
     ] as const) {
       const response = await api.request('GET', `/api/runs?${query}`);
       expect(response.status, query).toBe(400);

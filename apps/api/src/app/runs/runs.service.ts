@@ -65,7 +65,7 @@ export class RunsService {
       where: { id },
       data: { ...(body.tags !== undefined ? { tags: body.tags } : {}), ...(body.note !== undefined ? { note: body.note } : {}) },
     });
-    const { items } = await listRuns(this.database.prisma, { filter: [{ field: 'id', op: '=', values: [id] }], archived: 'include', limit: 1, offset: 0 });
+    const { items } = await listRuns(this.database.prisma, { filter: [{ field: 'id', op: '=', values: [id] }], archived: 'include', groupRunIds: 0, limit: 1, offset: 0 });
     return items[0];
   }
 
