@@ -116,9 +116,14 @@ async function openStream(url: string, on: (type: string, data: unknown) => void
   return { firstMs, close: () => controller.abort() };
 }
 
+/** The next `epochsDone` the update-latency probe writes: never a value a run already had. */
+let nextProbeEpoch = 1000;
+
 /**
  * Delay from a run row's change in the database to the `runs` event that carries it. A change
  * whose event has not come within EVENT_TIMEOUT_MS is a miss (counted in `missed`, not timed).
+ * Each call writes values no earlier call wrote: rewriting a run's `epochsDone` with the value
+ * it has is no change, and the page (rightly) gets no event for it.
  */
 async function updateLatency(db: Db, apiUrl: string, sweepId: string, runIds: string[], samples: number): Promise<number[] & { missed?: number }> {
   const waiting = new Map<string, { at: number; done: (ms: number) => void }>();
@@ -133,7 +138,7 @@ async function updateLatency(db: Db, apiUrl: string, sweepId: string, runIds: st
   delays.missed = 0;
   for (let i = 0; i < samples; i++) {
     const id = runIds[i % runIds.length];
-    const epochsDone = 1000 + i;
+    const epochsDone = nextProbeEpoch++;
     const delay = new Promise<number>((resolve) => waiting.set(`${id}:${epochsDone}`, { at: performance.now(), done: resolve }));
     waiting.get(`${id}:${epochsDone}`)!.at = performance.now();
     await db.prisma.run.update({ where: { id }, data: { epochsDone } });
@@ -215,7 +220,7 @@ async function main(): Promise<void> {
     log(`seeding ${RUNS} runs × ${EPOCHS} epochs`);
     const seededAt = performance.now();
     const seeded = await seedRuns(db.prisma, { dataset: 'bench-synth', sweeps: RUNS / PER_SWEEP, encoders: ['tiny-bert', 'tiny-distilbert'], fusions: ['concat', 'cosine'], seeds: 100, epochs: EPOCHS, predictedRuns: 20, name: 'bench' });
-    const big = await seedRuns(db.prisma, { dataset: 'bench-synth', sweeps: 1, encoders: ['tiny-bert', 'tiny-distilbert'], fusions: ['concat', 'cosine', 'cross_attention'], seeds: 84, epochs: 10, name: 'live-1000' });
+    const big = await seedRuns(db.prisma, { dataset: 'bench-synth', sweeps: 1, encoders: ['tiny-bert', 'tiny-distilbert'], fusions: ['concat', 'cosine', 'cross_attention'], seeds: 167, epochs: 10, name: 'live-1000' });
     log(`seeded ${seeded.runs} + ${big.runs} runs in ${((performance.now() - seededAt) / 1000).toFixed(0)} s`);
     const epochRows = await db.prisma.epochMetric.count();
     const sweep = JSON.parse(
