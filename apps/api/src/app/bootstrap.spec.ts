@@ -83,8 +83,8 @@ describe(createApiApp.name, () => {
       for (const [path, ops] of Object.entries(document.paths)) {
         for (const [method, op] of Object.entries(ops)) expect(op.summary, `${method} ${path} has no @Doc`).not.toBe(op.operationId);
       }
-      expect(document.paths['/api/sweeps'].post.requestBody?.content['application/json'].schema.$ref).toBe('#/components/schemas/GridSpec');
-      expect(Object.keys(document.components.schemas.GridSpec.properties ?? {})).toContain('encoders');
+      expect(document.paths['/api/sweeps'].post.requestBody?.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateSweepDto');
+      expect(Object.keys(document.components.schemas.CreateSweepDto.properties ?? {})).toContain('encoders');
       expect(document.components.schemas.Table1).toBeDefined();
     });
   });

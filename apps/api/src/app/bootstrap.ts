@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { AppModule } from './app.module.js';
 import type { CoreDeps } from './core.module.js';
 import { dashboardMiddleware } from './dashboard/dashboard.js';
+import { OpenApiService } from './openapi/openapi.service.js';
 import { toErrorResponse } from './errors/error-mapping.js';
 import { API_PREFIX } from './prefix.js';
 import { crossOriginPolicy } from './security/cross-origin.js';
@@ -25,6 +26,7 @@ export async function createApiApp(deps: CoreDeps, options: CreateApiOptions = {
     ...(options.logger === false ? { logger: false } : {}),
   });
   app.setGlobalPrefix(API_PREFIX);
+  app.get(OpenApiService).attach(app);
   app.disable('x-powered-by');
   // The largest body is a deployment setting (AGIQA_API_MAX_BODY_BYTES; a grid spec is a few hundred bytes).
   const maxBody = deps.env.AGIQA_API_MAX_BODY_BYTES;

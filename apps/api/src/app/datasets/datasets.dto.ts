@@ -1,6 +1,6 @@
 import { DatasetItemsQuerySchema, InspectDatasetBodySchema, RegisterDatasetBodySchema } from '@agiqa/contracts';
 import { zodDto } from '../validation/zod-dto.js';
 
-export class RegisterDatasetDto extends zodDto(RegisterDatasetBodySchema, 'RegisterDatasetBody') {}
-export class InspectDatasetDto extends zodDto(InspectDatasetBodySchema, 'InspectDatasetBody') {}
-export class DatasetItemsQueryDto extends zodDto(DatasetItemsQuerySchema, 'DatasetItemsQuery') {}
+export class RegisterDatasetDto extends zodDto(RegisterDatasetBodySchema) {}
+export class InspectDatasetDto extends zodDto(InspectDatasetBodySchema) {}
+export class DatasetItemsQueryDto extends zodDto(DatasetItemsQuerySchema) {}

@@ -1,27 +1,28 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
+import { AgiqaError } from '@agiqa/contracts';
+import { Inject, Injectable, type INestApplication } from '@nestjs/common';
 import { API_INFO, type ApiInfo } from '../config.js';
-import { API_PREFIX } from '../prefix.js';
-import { buildOpenApiDocument, readRoutes, type ControllerClass } from './openapi.js';
+import { buildOpenApiDocument } from './openapi.js';
 
-/** Serves the OpenAPI document of the controllers this app actually mounted. */
+/**
+ * Serves the OpenAPI document of the controllers this app actually mounted. @nestjs/swagger reads
+ * them from the application itself, which no provider can inject: `createApiApp` attaches it, and
+ * the document is built on the first request (after every route is registered) and kept.
+ */
 @Injectable()
 export class OpenApiService {
+  private app: INestApplication | null = null;
   private document: Record<string, unknown> | null = null;
 
-  constructor(
-    private readonly discovery: DiscoveryService,
-    @Inject(API_INFO) private readonly info: ApiInfo,
-  ) {}
+  constructor(@Inject(API_INFO) private readonly info: ApiInfo) {}
+
+  attach(app: INestApplication): void {
+    this.app = app;
+    this.document = null;
+  }
 
   get(): Record<string, unknown> {
-    this.document ??= buildOpenApiDocument(
-      readRoutes(
-        this.discovery.getControllers().flatMap((wrapper) => (typeof wrapper.metatype === 'function' ? [wrapper.metatype as ControllerClass] : [])),
-        API_PREFIX,
-      ),
-      { title: 'agiqa API', version: this.info.version },
-    );
+    if (!this.app) throw new AgiqaError('internal', 'the OpenAPI document is built from the application, and none was attached (createApiApp attaches it)');
+    this.document ??= buildOpenApiDocument(this.app, { title: 'agiqa API', version: this.info.version });
     return this.document;
   }
 }

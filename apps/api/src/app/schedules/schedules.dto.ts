@@ -1,4 +1,4 @@
 import { CreateScheduleBodySchema } from '@agiqa/contracts';
 import { zodDto } from '../validation/zod-dto.js';
 
-export class CreateScheduleDto extends zodDto(CreateScheduleBodySchema, 'CreateScheduleBody') {}
+export class CreateScheduleDto extends zodDto(CreateScheduleBodySchema) {}

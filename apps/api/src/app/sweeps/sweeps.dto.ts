@@ -1,6 +1,6 @@
 import { CreateSweepBodySchema, ListSweepRunsQuerySchema, ListSweepsQuerySchema } from '@agiqa/contracts';
 import { zodDto } from '../validation/zod-dto.js';
 
-export class CreateSweepDto extends zodDto(CreateSweepBodySchema, 'GridSpec') {}
-export class ListSweepsQueryDto extends zodDto(ListSweepsQuerySchema, 'ListSweepsQuery') {}
-export class ListSweepRunsQueryDto extends zodDto(ListSweepRunsQuerySchema, 'ListSweepRunsQuery') {}
+export class CreateSweepDto extends zodDto(CreateSweepBodySchema) {}
+export class ListSweepsQueryDto extends zodDto(ListSweepsQuerySchema) {}
+export class ListSweepRunsQueryDto extends zodDto(ListSweepRunsQuerySchema) {}

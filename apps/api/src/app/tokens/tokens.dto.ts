@@ -1,4 +1,4 @@
 import { CreateTokenBodySchema } from '@agiqa/contracts';
 import { zodDto } from '../validation/zod-dto.js';
 
-export class CreateTokenDto extends zodDto(CreateTokenBodySchema, 'CreateTokenBody') {}
+export class CreateTokenDto extends zodDto(CreateTokenBodySchema) {}

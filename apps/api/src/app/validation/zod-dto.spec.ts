@@ -2,7 +2,7 @@ import { AgiqaError, CreateSweepBodySchema } from '@agiqa/contracts';
 import { describe, expect, it } from 'vitest';
 import { ZodValidationPipe, zodDto } from './zod-dto.js';
 
-class GridDto extends zodDto(CreateSweepBodySchema, 'GridSpec') {}
+class GridDto extends zodDto(CreateSweepBodySchema) {}
 
 describe(ZodValidationPipe.name, () => {
   const sut = new ZodValidationPipe();

@@ -1,5 +1,6 @@
 import { invalidInput, parseOrThrow, unstorableTextProblem } from '@agiqa/contracts';
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { createZodDto } from 'nestjs-zod';
 import type { z } from 'zod';
 
 /** A class that stands for a zod schema in handler signatures (`@Body() body: CreateSweepDto`). */
@@ -7,25 +8,21 @@ export interface ZodDtoClass<S extends z.ZodType = z.ZodType> {
   new (): z.output<S>;
   /** The schema that validates and shapes the value; OpenAPI is generated from it too. */
   readonly schema: S;
-  /** Component name in the OpenAPI document. */
-  readonly schemaName: string;
 }
 
 /**
  * Makes a DTO class from a zod schema, so that the schema stays the single source of truth: the
- * class only carries it through decorator metadata (`design:paramtypes`) to the validation pipe
- * and the OpenAPI generator. The instance type is the schema's output type.
+ * class carries it through decorator metadata (`design:paramtypes`) to the validation pipe, and,
+ * being a nestjs-zod DTO, to @nestjs/swagger, which documents a body DTO as a component named
+ * after the class (`CreateSweepDto`). The instance type is the schema's output type.
  */
-export function zodDto<S extends z.ZodType>(schema: S, schemaName: string): ZodDtoClass<S> {
-  class Dto {
-    static readonly schema = schema;
-    static readonly schemaName = schemaName;
-  }
-  return Dto as unknown as ZodDtoClass<S>;
+export function zodDto<S extends z.ZodType>(schema: S): ZodDtoClass<S> {
+  // The base's instance type is the schema's output, unknown for a generic S: typed by ZodDtoClass instead.
+  return createZodDto(schema as z.ZodType) as unknown as ZodDtoClass<S>;
 }
 
 export function isZodDto(value: unknown): value is ZodDtoClass {
-  return typeof value === 'function' && 'schema' in value && 'schemaName' in value;
+  return typeof value === 'function' && 'schema' in value && 'isZodDto' in value && value.isZodDto === true;
 }
 
 const WHAT: Record<ArgumentMetadata['type'], string> = {
