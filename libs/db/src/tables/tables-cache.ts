@@ -70,7 +70,8 @@ export class TablesCache {
 
 /** Freezes `value` and everything reachable from it (tables are trees of plain objects and arrays). */
 function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  // Typed arrays cannot be frozen (and tables, being JSON, hold none).
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value) || ArrayBuffer.isView(value)) return value;
   Object.freeze(value);
   for (const child of Object.values(value)) deepFreeze(child);
   return value;
