@@ -6,72 +6,49 @@ CREATE TABLE "TablesVersion" (
     CONSTRAINT "TablesVersion_pkey" PRIMARY KEY ("id")
 );
 
--- The one row, and the triggers that bump it. They run inside the writing transaction, so the new
--- version becomes visible together with the change it stands for: a reader that sees version v
--- also sees every change counted in v. Runs count only when completed before or after the write
--- (the tables read completed runs only), so a training sweep's epoch-by-epoch updates of running
--- runs leave the version alone.
---
--- Statement-level triggers with transition tables ("before_rows" / "after_rows"): a bulk write
--- bumps once, not once per row (thousands of updates of one row in one transaction would each
--- walk its growing chain), and a statement that touched no row does not bump (deleting a run
--- runs `UPDATE "TimingMeasurement" SET "runId" = NULL` for its foreign key, mostly on no row).
--- Postgres allows transition tables on single-event triggers only: one trigger per event.
+-- The one row, and the triggers that bump it, once per writing transaction, at its commit:
+-- - in the writing transaction, so the new version becomes visible together with the change it
+--   stands for (a reader that sees version v also sees every change counted in v);
+-- - deferred to the commit (constraint triggers, INITIALLY DEFERRED), so the row lock on
+--   "TablesVersion" is held only from the commit's start to its end: a transaction that holds
+--   it waits for nothing else, so it cannot close a deadlock cycle with writers that lock runs
+--   in another order (a re-run that updates its sweep and then its runs, beside a worker that
+--   completes one of those runs);
+-- - once per transaction (a transaction-local flag), so a bulk write does not update the row
+--   once per row (each update of one row in one transaction walks its growing chain).
+-- What counts (the tables read completed runs, their archival, sweeps, datasets and timing
+-- measurements): a "Run" row that was or becomes completed or whose "archivedAt" changes — a
+-- training sweep's epoch-by-epoch updates of running runs leave the version alone —, and any row
+-- of "Sweep", "Dataset" and "TimingMeasurement". TRUNCATE (which fires no row trigger) bumps too.
 INSERT INTO "TablesVersion" ("id", "version") VALUES (1, 0);
 
--- Each transition table exists only for the events that have it, so each is read in its own
--- branch (PL/pgSQL plans a statement when it first runs it). TG_ARGV[0] = 'completed': only rows
--- whose "status" is completed count.
 CREATE FUNCTION "bump_tables_version"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  completed_only boolean := TG_NARGS > 0 AND TG_ARGV[0] = 'completed';
-  changed boolean := false;
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    IF completed_only THEN
-      changed := EXISTS (SELECT 1 FROM "before_rows" WHERE "status" = 'completed');
-    ELSE
-      changed := EXISTS (SELECT 1 FROM "before_rows");
-    END IF;
-  END IF;
-  IF NOT changed AND TG_OP IN ('INSERT', 'UPDATE') THEN
-    IF completed_only THEN
-      changed := EXISTS (SELECT 1 FROM "after_rows" WHERE "status" = 'completed');
-    ELSE
-      changed := EXISTS (SELECT 1 FROM "after_rows");
-    END IF;
-  END IF;
-  IF changed THEN
+  IF coalesce(current_setting('agiqa.tables_version_bumped', true), '') <> 'yes' THEN
     UPDATE "TablesVersion" SET "version" = "version" + 1 WHERE "id" = 1;
+    PERFORM set_config('agiqa.tables_version_bumped', 'yes', true);
   END IF;
   RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER "Run_inserted" AFTER INSERT ON "Run" REFERENCING NEW TABLE AS "after_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"('completed');
-CREATE TRIGGER "Run_updated" AFTER UPDATE ON "Run" REFERENCING OLD TABLE AS "before_rows" NEW TABLE AS "after_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"('completed');
-CREATE TRIGGER "Run_deleted" AFTER DELETE ON "Run" REFERENCING OLD TABLE AS "before_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"('completed');
+CREATE CONSTRAINT TRIGGER "Run_completed_inserted" AFTER INSERT ON "Run" DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (NEW."status" = 'completed') EXECUTE FUNCTION "bump_tables_version"();
+CREATE CONSTRAINT TRIGGER "Run_completed_or_archival_updated" AFTER UPDATE ON "Run" DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (OLD."status" = 'completed' OR NEW."status" = 'completed' OR OLD."archivedAt" IS DISTINCT FROM NEW."archivedAt")
+  EXECUTE FUNCTION "bump_tables_version"();
+CREATE CONSTRAINT TRIGGER "Run_completed_deleted" AFTER DELETE ON "Run" DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (OLD."status" = 'completed') EXECUTE FUNCTION "bump_tables_version"();
+CREATE TRIGGER "Run_truncated" AFTER TRUNCATE ON "Run" FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
 
-CREATE TRIGGER "Sweep_inserted" AFTER INSERT ON "Sweep" REFERENCING NEW TABLE AS "after_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
-CREATE TRIGGER "Sweep_updated" AFTER UPDATE ON "Sweep" REFERENCING OLD TABLE AS "before_rows" NEW TABLE AS "after_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
-CREATE TRIGGER "Sweep_deleted" AFTER DELETE ON "Sweep" REFERENCING OLD TABLE AS "before_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
+CREATE CONSTRAINT TRIGGER "Sweep_changed" AFTER INSERT OR UPDATE OR DELETE ON "Sweep" DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION "bump_tables_version"();
+CREATE TRIGGER "Sweep_truncated" AFTER TRUNCATE ON "Sweep" FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
 
-CREATE TRIGGER "Dataset_inserted" AFTER INSERT ON "Dataset" REFERENCING NEW TABLE AS "after_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
-CREATE TRIGGER "Dataset_updated" AFTER UPDATE ON "Dataset" REFERENCING OLD TABLE AS "before_rows" NEW TABLE AS "after_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
-CREATE TRIGGER "Dataset_deleted" AFTER DELETE ON "Dataset" REFERENCING OLD TABLE AS "before_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
+CREATE CONSTRAINT TRIGGER "Dataset_changed" AFTER INSERT OR UPDATE OR DELETE ON "Dataset" DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION "bump_tables_version"();
+CREATE TRIGGER "Dataset_truncated" AFTER TRUNCATE ON "Dataset" FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
 
-CREATE TRIGGER "TimingMeasurement_inserted" AFTER INSERT ON "TimingMeasurement" REFERENCING NEW TABLE AS "after_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
-CREATE TRIGGER "TimingMeasurement_updated" AFTER UPDATE ON "TimingMeasurement" REFERENCING OLD TABLE AS "before_rows" NEW TABLE AS "after_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
-CREATE TRIGGER "TimingMeasurement_deleted" AFTER DELETE ON "TimingMeasurement" REFERENCING OLD TABLE AS "before_rows"
-  FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();
+CREATE CONSTRAINT TRIGGER "TimingMeasurement_changed" AFTER INSERT OR UPDATE OR DELETE ON "TimingMeasurement" DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION "bump_tables_version"();
+CREATE TRIGGER "TimingMeasurement_truncated" AFTER TRUNCATE ON "TimingMeasurement" FOR EACH STATEMENT EXECUTE FUNCTION "bump_tables_version"();

@@ -13,15 +13,18 @@ interface Entry {
  * Computed paper tables kept until something they read changes. Table 1 over 10,000 runs costs
  * ~1 s on the embedded database (most of it PGlite returning the rows), and nothing in it changes
  * between two runs completing, so each request first reads `TablesVersion` — one row that triggers
- * bump in the same transaction as any write to a completed run, a sweep, a dataset or a timing
- * measurement (migration `tables_version`) — and reuses the table computed at that version.
+ * bump once per writing transaction, at its commit, on any write to a completed run, a run's
+ * archival, a sweep, a dataset or a timing measurement (migration `tables_version`) — and reuses the table computed at that version.
  *
  * Why this is never stale: the version is read before the table is computed, and a change commits
  * together with its bump, so what is computed includes at least every change counted in the
  * version it is kept under; any later change moves the version and the next request recomputes.
  * Requests that arrive while a table is being computed at their version wait for that one
- * computation, and all get the same object: it is frozen, so that a caller that edits its answer
- * fails at once instead of changing what the next request reads. Failures are not kept. Each API process has its own cache over the shared version,
+ * computation, and all get the same object: a frozen copy (the copy leaves the module constants
+ * a table refers to unfrozen), so that a caller that edits its answer fails at once instead of
+ * changing what the next request reads. Failures are not kept. One thing the version cannot see:
+ * a database restored from a backup under a running API (its version may equal one already
+ * seen); restart the API after a restore. Each API process has its own cache over the shared version,
  * so several processes behind a load balancer agree.
  *
  * Hand-written rather than a caching library: the part that matters is the version check against
@@ -40,11 +43,12 @@ export class TablesCache {
     const key = `${name} ${canonicalJson(query ?? {})}`;
     const version = await tablesVersion(this.prisma);
     const kept = this.entries.get(key);
-    if (kept && kept.version === version) {
+    // Kept at this version or a later one (read by a request that raced ahead): as new as asked.
+    if (kept && BigInt(kept.version) >= BigInt(version)) {
       this.touch(key, kept);
       return kept.value as Promise<T>;
     }
-    const entry: Entry = { version, value: compute().then(deepFreeze) };
+    const entry: Entry = { version, value: compute().then((table) => deepFreeze(structuredClone(table))) };
     this.touch(key, entry);
     entry.value.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);

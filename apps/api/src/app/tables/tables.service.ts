@@ -29,19 +29,19 @@ export class TablesService {
   constructor(private readonly database: DatabaseService) {}
 
   table1(query: Table1Query): Promise<Table1> {
-    return this.cache.get('table1', query, () => getTable1(this.database.prisma, query));
+    return this.cache.get('table1', withoutFormat(query), () => getTable1(this.database.prisma, query));
   }
 
   table2(query: PaperTablesQuery): Promise<Table2> {
-    return this.cache.get('table2', query, () => getTable2(this.database.prisma, query));
+    return this.cache.get('table2', withoutFormat(query), () => getTable2(this.database.prisma, query));
   }
 
   table3(query: PaperTablesQuery): Promise<Table3> {
-    return this.cache.get('table3', query, () => getTable3(this.database.prisma, query));
+    return this.cache.get('table3', withoutFormat(query), () => getTable3(this.database.prisma, query));
   }
 
   timing(query: TimingQuery): Promise<TimingTable> {
-    return this.cache.get('timing', query, () => getTimingTable(this.database.prisma, query));
+    return this.cache.get('timing', withoutFormat(query), () => getTimingTable(this.database.prisma, query));
   }
 
   settings(query: SettingsQuery): Promise<SettingsList> {
@@ -64,4 +64,10 @@ export class TablesService {
     this.tablesCache ??= new TablesCache(this.database.prisma);
     return this.tablesCache;
   }
+}
+
+/** A table's cache key: the export format (JSON, LaTeX, CSV, Markdown) renders the same table. */
+function withoutFormat<Q extends { format?: unknown }>(query: Q): Omit<Q, 'format'> {
+  const { format: _format, ...rest } = query;
+  return rest;
 }
