@@ -38,17 +38,23 @@ export class HealthService {
     @Inject(API_INFO) private readonly info: ApiInfo,
   ) {}
 
-  /** Checks the database and Temporal concurrently; never throws, reports what is down and since when. */
+  /**
+   * Checks the database and Temporal, and whether writes need a token, all at once (on the
+   * embedded database each query waits its turn behind the others: one round of waiting, not
+   * two); never throws, reports what is down and since when.
+   */
   async check(): Promise<Health> {
-    const [db, temporal] = await Promise.all([
+    const [db, temporal, tokensAnswer] = await Promise.all([
       this.database.ping().then(
         () => null,
         (error: unknown) => transientReason(error) ?? lastLine(error instanceof Error ? error.message : String(error)),
       ),
       this.temporal.ping(),
+      // Unknown (database down): assume tokens are required, the safe answer.
+      this.tokens.tokensRequired().catch(() => true),
     ]);
     this.noteDatabase(db);
-    const tokensRequired = db === null ? await this.tokens.tokensRequired().catch(() => true) : true;
+    const tokensRequired = db === null ? tokensAnswer : true;
     return {
       status: db === null && temporal.ok ? 'ok' : 'degraded',
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 100) / 10,
