@@ -1,3 +1,5 @@
+// A CommonJS module: its namespace is only reachable through the default export under Node's ESM loader.
+import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '@agiqa/contracts';
 import { startSweep } from '@agiqa/orchestration';
@@ -38,6 +40,29 @@ async function trainingQueued(runIds: string[]): Promise<void> {
   );
 }
 
+/**
+ * Waits until the GPU queue's backlog holds `count` tasks. A training task scheduled in a
+ * workflow's history reaches the matching service a moment later (a transfer task carries it):
+ * a worker that polled in between would get the tasks already there, whatever their priority.
+ */
+async function backlogHolds(count: number): Promise<void> {
+  const client = h.env.client;
+  await waitFor(
+    async () => {
+      const described = await client.workflowService.describeTaskQueue({
+        namespace: client.options.namespace,
+        taskQueue: { name: h.gpuQueue },
+        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        reportStats: true,
+      });
+      return Number(described.stats?.approximateBacklogCount ?? 0) >= count ? true : undefined;
+    },
+    `${count} tasks in the GPU queue's backlog`,
+    60_000,
+    100,
+  );
+}
+
 describe('task-queue priority and fairness', () => {
   it('dispatches an interactive single run first and shares the queue between sweeps', async () => {
     const big = await h.newSweep(tinyGrid({ seeds: [1, 2, 3, 4, 5, 6, 7, 8], maxParallel: 8 }));
@@ -49,6 +74,7 @@ describe('task-queue priority and fairness', () => {
     const single = await h.newSweep(tinyGrid({ seeds: [21] }));
     await startSweep(h.env.client, { sweepId: single.sweepId, taskQueue: h.cpuQueue });
     await trainingQueued(single.runIds);
+    await backlogHolds(big.runIds.length + small.runIds.length + single.runIds.length);
 
     const order: string[] = [];
     const stopGpu = await h.startWorkers('gpu', {
