@@ -79,10 +79,11 @@ function completeOperation(path: string, method: string, operation: Operation, s
 
 /** JSON as the named schema (added to the components), and each other media type the route may answer as a string. */
 function successResponse(extension: ResponseExtension, schemas: Record<string, JsonSchema>): JsonSchema {
-  const schema = extension.schema === null ? undefined : responseSchemaNamed(extension.schema);
-  if (!schema || extension.schema === null) return { description: 'OK' };
-  schemas[extension.schema] ??= toJsonSchema(schema);
-  const content: Record<string, { schema: JsonSchema }> = { 'application/json': { schema: { $ref: `#/components/schemas/${extension.schema}` } } };
+  const name = extension.schema;
+  const schema = name === null ? undefined : responseSchemaNamed(name);
+  if (name === null || !schema) return { description: 'OK' };
+  schemas[name] ??= toJsonSchema(schema);
+  const content: Record<string, { schema: JsonSchema }> = { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } };
   for (const type of extension.alsoProduces) content[type] = { schema: { type: 'string' } };
   return { description: 'OK', content };
 }
@@ -115,7 +116,7 @@ function withoutSchemaIds(document: JsonSchema): JsonSchema {
  * same bounds). The two say exactly the same; schemathesis 4.32 turns `prefixItems` into a
  * draft-4 `items` list before it checks a response and then rejects its own schema.
  */
-export function uniformTuplesAsArrays(node: unknown): unknown {
+function uniformTuplesAsArrays(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(uniformTuplesAsArrays);
   if (typeof node !== 'object' || node === null) return node;
   const out: Record<string, unknown> = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, uniformTuplesAsArrays(value)]));
