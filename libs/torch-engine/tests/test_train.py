@@ -159,6 +159,39 @@ def test_the_engine_exits_when_the_worker_closes_its_stdin(tmp_path: Path) -> No
     assert time.monotonic() - started < 10
 
 
+def test_an_epochs_checkpoint_stays_until_the_worker_releases_it(tmp_path: Path) -> None:
+    # The worker hashes and uploads each epoch's file while the engine trains on; a slow reader
+    # must still find the epoch it was told about, not a later one renamed over it.
+    from agiqa_torch.checkpoint import read_checkpoint
+
+    make_features(tmp_path / "data.safetensors")
+    spec = write_spec(tmp_path, epochs=5)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "agiqa_torch", "train", str(spec), "--watch-stdin", "--await-checkpoint-release"],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert child.stdout is not None and child.stdin is not None
+    seen: list[tuple[int, int]] = []
+    for line in child.stdout:
+        event = json.loads(line)
+        if event["event"] != "epoch":
+            continue
+        time.sleep(0.3)  # a slow upload: an unguarded engine finishes every epoch meanwhile
+        seen.append((event["epoch"], read_checkpoint(Path(event["checkpoint"])).header["epoch"]))
+        child.stdin.write(f"released {event['epoch']}\n".encode())
+        child.stdin.flush()
+    assert child.wait(timeout=20) == 0
+    assert seen == [(epoch, epoch) for epoch in range(1, 6)]
+
+
+def test_awaiting_releases_needs_the_stdin_pipe(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["train", str(write_spec(tmp_path)), "--await-checkpoint-release"])
+
+
 def test_probe_for_cuda_without_a_gpu_says_why_and_still_describes_the_cpu() -> None:
     import torch
 

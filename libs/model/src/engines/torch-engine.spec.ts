@@ -1,6 +1,7 @@
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AgiqaError, FUSION_NAMES } from '@agiqa/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend/backend.js';
@@ -10,6 +11,7 @@ import { makeSyntheticFeatureTask } from '../training/synthetic.js';
 import type { EpochReport } from '../training/epoch-ledger.js';
 import type { TrainHeadInput } from '../training/train-head.js';
 import type { EngineResult } from './engine.js';
+import { readSafetensors } from './safetensors.js';
 import { TORCH_CHECKPOINT_FILE, TorchEngine } from './torch-engine.js';
 import { probeTorch } from './torch-python.js';
 
@@ -119,6 +121,19 @@ describe.skipIf(!torch.ok)(`${TorchEngine.name}${torch.ok ? '' : ` (skipped: ${t
     expect(resumedEpochs).toEqual([3, 4, 5].slice((resumed.resumedFromEpoch ?? 0) - 2));
     expectSameNumbers(uninterrupted, resumed);
   }, 120_000);
+
+  it('keeps each epoch\'s checkpoint in place until onEpoch has finished with it', async () => {
+    // onEpoch uploads the file while the engine trains on: a slow upload must still read the
+    // epoch it was given, not a later epoch renamed over it.
+    const read: [number, number][] = [];
+    const onEpoch = async (report: EpochReport, checkpoint: string | null) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const header = JSON.parse((await readSafetensors(fileURLToPath(checkpoint ?? ''))).metadata['agiqa'] ?? '{}') as { epoch?: number };
+      read.push([report.epoch, header.epoch ?? -1]);
+    };
+    await engine.trainHead(input({ epochs: 4, checkpointDir: await newDir(), onEpoch }));
+    expect(read).toEqual([[1, 1], [2, 2], [3, 3], [4, 4]]);
+  });
 
   it.each(FUSION_NAMES)('%s: its checkpoint restores as a tfjs head that predicts what the torch engine predicted', async (fusion) => {
     await initTfjsBackend('cpu');

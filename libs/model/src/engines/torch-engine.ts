@@ -160,10 +160,14 @@ export class TorchEngine implements TrainingEngine {
   /** Runs the engine on `spec`, feeding its epochs through the ledger; resolves when it is done. */
   private async run(spec: string, input: TrainHeadInput | FinetuneInput): Promise<EngineResult> {
     const ledger = new EpochLedger({ test: input.test.targets, ...(input.val ? { val: input.val.targets } : {}) }, input.reportRule);
-    const child = spawn(this.options.python, ['-m', 'agiqa_torch', 'train', spec, '--watch-stdin'], {
+    // stdin: its closing stops the engine (we died); `released <epoch>` lets it replace that epoch's
+    // checkpoint, which onEpoch has finished reading (libs/torch-engine release.py).
+    const child = spawn(this.options.python, ['-m', 'agiqa_torch', 'train', spec, '--watch-stdin', '--await-checkpoint-release'], {
       env: torchEngineEnv(this.options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // An engine that already exited cannot take a release: EPIPE is expected then, and its exit is handled below.
+    child.stdin?.on('error', () => undefined);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on('close', (code, signal) => resolve({ code, signal })),
     );
@@ -183,7 +187,11 @@ export class TorchEngine implements TrainingEngine {
         if (!line.startsWith('{')) continue;
         const event = JSON.parse(line) as { event: string } & Record<string, unknown>;
         if (event.event === 'start') start = event as unknown as StartEvent;
-        else if (event.event === 'epoch') await this.epoch(event as unknown as EpochEvent, ledger, input);
+        else if (event.event === 'epoch') {
+          const epoch = event as unknown as EpochEvent;
+          await this.epoch(epoch, ledger, input);
+          child.stdin?.write(`released ${epoch.epoch}\n`);
+        }
         else if (event.event === 'error') failure = engineFailure(event);
         else if (event.event === 'done') done = true;
       }

@@ -6,7 +6,8 @@ in the safetensors metadata, one JSON header (`agiqa` key: format, identity, ari
 per-epoch loss and time). safetensors holds no code (unlike pickle) and is what Hugging Face
 checkpoints use. The write goes to a unique temp file in the same folder, is fsynced, then renamed
 over the old one: a crash (or kill -9) at any moment leaves the previous checkpoint or the new one,
-never a torn file.
+never a torn file. `before_replace` runs between the write and the rename: the worker may still be
+reading the old file (release.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,13 @@ class Checkpoint:
     tensors: dict[str, torch.Tensor]
 
 
-def write_checkpoint(folder: Path, header: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Path:
+def write_checkpoint(
+    folder: Path,
+    header: dict[str, Any],
+    tensors: dict[str, torch.Tensor],
+    *,
+    before_replace: Callable[[], None] | None = None,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / CHECKPOINT_FILE
     temp = folder / f".{CHECKPOINT_FILE}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
@@ -45,6 +53,8 @@ def write_checkpoint(folder: Path, header: dict[str, Any], tensors: dict[str, to
         save_file(payload, str(temp), metadata=metadata)
         with open(temp, "rb") as handle:
             os.fsync(handle.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(temp, final)
     finally:
         if temp.exists():

@@ -10,10 +10,12 @@ from . import determinism
 from .device import describe, select_device
 from .head_task import HeadTask, load_head_data
 from .loop import LoopContext, Task, run
+from .release import ReleaseGate
 from .spec import read_spec
 
 
-def train(spec_path: Path) -> None:
+def train(spec_path: Path, release: ReleaseGate | None = None) -> None:
+    """Trains as the spec says; `release`: wait for the reader before replacing a checkpoint (release.py)."""
     spec = read_spec(spec_path)
     # Fine-tuning on a GPU meets kernels without a deterministic implementation (e.g. attention
     # backward): they warn there instead of failing the run. Everything else is strict.
@@ -36,4 +38,4 @@ def train(spec_path: Path) -> None:
         "threads": torch.get_num_threads(),
         "dtype": dtype,
     }
-    run(LoopContext(spec=spec, task=task, device=description, dtype=dtype, identity=identity, arithmetic=arithmetic))
+    run(LoopContext(spec=spec, task=task, device=description, dtype=dtype, identity=identity, arithmetic=arithmetic, release=release))

@@ -23,6 +23,7 @@ from . import checkpoint as ckpt
 from .determinism import stream_seed
 from .errors import EngineError
 from .events import emit, log
+from .release import ReleaseGate
 from .spec import Spec
 
 
@@ -71,6 +72,10 @@ class LoopContext:
     # What makes float arithmetic differ (else: the run starts over and says why).
     arithmetic: dict[str, Any]
     history: list[EpochRecord] = field(default_factory=list)
+    # The worker's releases of checkpoints it reads (None: standalone, nobody reads them meanwhile).
+    release: ReleaseGate | None = None
+    # Epoch of the checkpoint this process last wrote to `checkpoint_dir` (None: none yet).
+    saved_epoch: int | None = None
 
 
 def trainable(model: nn.Module) -> Iterator[tuple[str, nn.Parameter]]:
@@ -161,7 +166,12 @@ def _save(context: LoopContext, optimizer: torch.optim.Optimizer) -> Path:
         "epoch": len(context.history),
         "history": [{"epoch": r.epoch, "trainLoss": r.train_loss, "seconds": r.seconds} for r in context.history],
     }
-    return ckpt.write_checkpoint(context.spec.checkpoint_dir, header, tensors)
+    gate, previous = context.release, context.saved_epoch
+    # The file being replaced holds epoch `previous`, which the worker may still be uploading.
+    before_replace = (lambda: gate.wait_until_released(previous)) if gate is not None and previous is not None else None
+    path = ckpt.write_checkpoint(context.spec.checkpoint_dir, header, tensors, before_replace=before_replace)
+    context.saved_epoch = len(context.history)
+    return path
 
 
 def _resume(context: LoopContext, optimizer: torch.optim.Optimizer) -> tuple[int | None, str | None]:
