@@ -1,6 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { AgiqaError } from '@agiqa/contracts';
+import { DamagedObjectError } from './errors.js';
 import { sha256Bytes, sha256File } from './hash.js';
 import { assertKey } from './keys.js';
 import type { LocalCache, LocalCopy } from './local-cache.js';
@@ -107,6 +108,21 @@ export class Artifacts {
     });
   }
 
+  /**
+   * `materializeFile`, except that an object damaged in the store itself comes back as its error
+   * instead of being thrown: a read that fails its sha256 is read once more, and the same wrong
+   * digest again is the bytes at rest (a transfer does not damage two reads alike), while a
+   * different one is thrown as the transfer failure it is (retried like any outage). For callers
+   * with a fallback: a damaged checkpoint means starting over, not failing every retry on it.
+   */
+  async materializeUnlessDamaged(key: string): Promise<LocalCopy | DamagedObjectError> {
+    const first = await this.materializeFile(key).catch(damagedOrThrow);
+    if (!(first instanceof DamagedObjectError)) return first;
+    const second = await this.materializeFile(key).catch(damagedOrThrow);
+    if (second instanceof DamagedObjectError && second.actual !== first.actual) throw second;
+    return second;
+  }
+
   /** A local folder holding the complete tree under `prefix`; `not_found` when it is absent or incomplete. */
   async materializeTree(prefix: string): Promise<LocalCopy> {
     const bytes = await this.manifestBytes(prefix);
@@ -143,6 +159,11 @@ export class Artifacts {
     if (!this.cache) throw new AgiqaError('internal', `${this.location} is remote but no local cache was configured`);
     return this.cache;
   }
+}
+
+function damagedOrThrow(error: unknown): DamagedObjectError {
+  if (error instanceof DamagedObjectError) return error;
+  throw error;
 }
 
 function canonical(manifest: TreeManifest): string {

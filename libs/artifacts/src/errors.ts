@@ -1,6 +1,24 @@
 import { AgiqaError, isTransientError, type ErrorCode } from '@agiqa/contracts';
 
 /**
+ * An object whose bytes do not match the sha256 recorded when it was stored. `unavailable`: most
+ * such reads are a damaged transfer, which the next read fixes; `actual` lets a caller tell a
+ * transfer (the next read differs) from damage in the store itself (the same wrong bytes again, see
+ * `Artifacts.materializeUnlessDamaged`).
+ */
+export class DamagedObjectError extends AgiqaError {
+  constructor(
+    readonly key: string,
+    readonly expected: string,
+    readonly actual: string,
+    /** `sha256` (recorded by this platform) or the S3 checksum the SDK checked (e.g. `crc32`). */
+    readonly digest = 'sha256',
+  ) {
+    super('unavailable', `object ${key} arrived with ${digest} ${actual}, stored as ${expected} (damaged in transfer or in the store)`);
+  }
+}
+
+/**
  * How a failure of the artefact store is classified, in one function (see the worker's retry
  * policies: `unavailable` and `internal` are retried with backoff, the rest fail the cell with the
  * message). Connection-level failures of an S3 service (refused, reset, timed out, DNS, 5xx,

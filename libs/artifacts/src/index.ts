@@ -1,5 +1,5 @@
 export { Artifacts, TREE_MANIFEST, type TreeManifest } from './artifacts.js';
-export { classifyStoreError, isTransientStoreError, storeError } from './errors.js';
+export { classifyStoreError, DamagedObjectError, isTransientStoreError, storeError } from './errors.js';
 export { FileArtifactStore } from './file-store.js';
 export { artifactKeys, assertKey } from './keys.js';
 export { LocalCache, type LocalCopy } from './local-cache.js';

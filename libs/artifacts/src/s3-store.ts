@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { AgiqaError } from '@agiqa/contracts';
-import { classifyStoreError, storeError } from './errors.js';
+import { classifyStoreError, DamagedObjectError, storeError } from './errors.js';
 import { sha256Bytes, sha256File, tempBeside } from './hash.js';
 import { assertKey } from './keys.js';
 import type { ArtifactStore, StoredObject } from './store.js';
@@ -234,14 +234,22 @@ export class S3ArtifactStore implements ArtifactStore {
     try {
       return await body(objectKey);
     } catch (error) {
-      throw storeError(error, this.location, operation, key || '(bucket)');
+      throw checksumMismatch(key, error) ?? storeError(error, this.location, operation, key || '(bucket)');
     }
   }
 }
 
-/** A transfer that does not match the sha256 recorded at upload is refused (and retried as transient). */
+/**
+ * The SDK's own check of a response against the checksum the server recorded at upload
+ * (`x-amz-checksum-crc32` and kin) fails with a plain Error: it is the same damaged read as ours.
+ */
+function checksumMismatch(key: string, error: unknown): DamagedObjectError | null {
+  const message = error instanceof Error ? error.message : '';
+  const match = /^Checksum mismatch: expected "([^"]*)" but received "([^"]*)" in response header "x-amz-checksum-([a-z0-9]+)"/.exec(message);
+  return match ? new DamagedObjectError(key, match[1], match[2], match[3]) : null;
+}
+
+/** A read that does not match the sha256 recorded at upload is refused (and retried as transient). */
 function verify(key: string, expected: string | undefined, actual: string): void {
-  if (expected && expected !== actual) {
-    throw new AgiqaError('unavailable', `object ${key} arrived with sha256 ${actual}, stored as ${expected} (damaged transfer)`);
-  }
+  if (expected && expected !== actual) throw new DamagedObjectError(key, expected, actual);
 }

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgiqaError } from '@agiqa/contracts';
 import { Artifacts, TREE_MANIFEST } from './artifacts.js';
+import { DamagedObjectError } from './errors.js';
 import { FileArtifactStore } from './file-store.js';
-import { LocalCache } from './local-cache.js';
+import { LocalCache, type LocalCopy } from './local-cache.js';
 import { S3ArtifactStore } from './s3-store.js';
 import type { ArtifactStore } from './store.js';
 import { s3Available, startTestS3, type TestS3 } from './testing/index.js';
@@ -184,6 +185,33 @@ describe.skipIf(!s3.ok)(`S3ArtifactStore against versitygw${s3.ok ? '' : ` (skip
       const fresh = await artifacts.materializeFile('a/two');
       expect(Buffer.compare(await readFile(fresh.path), replaced)).toBe(0);
       fresh.release();
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells an object damaged in the store from a damaged transfer: the same wrong bytes twice come back as the error', async () => {
+    const store = new S3ArtifactStore(server.settings);
+    const dir = await mkdtemp(join(tmpdir(), 'agiqa-s3-damaged-'));
+    const artifacts = new Artifacts(store, new LocalCache(join(dir, 'cache'), 1_000_000));
+    try {
+      const bytes = randomBytes(50_000);
+      await store.putBytes('runs/r/attempt-1/checkpoints/latest.ckpt', bytes);
+      const intact = await artifacts.materializeUnlessDamaged('runs/r/attempt-1/checkpoints/latest.ckpt');
+      expect(intact).not.toBeInstanceOf(DamagedObjectError);
+      (intact as LocalCopy).release();
+
+      // Damage at rest: the server's file changes under the sha256 recorded at upload.
+      // (Other bytes than above: the cache holds that content already and would not read the store.)
+      const other = randomBytes(50_000);
+      await store.putBytes('runs/r/attempt-1/checkpoints/damaged.ckpt', other);
+      await writeFile(server.objectPath('runs/r/attempt-1/checkpoints/damaged.ckpt'), other.subarray(0, 30_000));
+      const error = await codeOf(artifacts.materializeFile('runs/r/attempt-1/checkpoints/damaged.ckpt'));
+      expect(error).toBe('unavailable');
+      const damaged = await artifacts.materializeUnlessDamaged('runs/r/attempt-1/checkpoints/damaged.ckpt');
+      expect(damaged).toBeInstanceOf(DamagedObjectError);
+      expect((damaged as DamagedObjectError).message).toMatch(/damaged\.ckpt arrived with [a-z0-9]+ \S+, stored as \S+ \(damaged in transfer or in the store\)/);
     } finally {
       await store.close();
       await rm(dir, { recursive: true, force: true });

@@ -3,13 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { artifactKeys, isTransientStoreError, retryWhileUnavailable, type LocalCopy } from '@agiqa/artifacts';
+import { artifactKeys, isTransientStoreError, retryWhileUnavailable } from '@agiqa/artifacts';
 import { AgiqaError, GridSpecSchema, notFound, parseOrThrow, resolveFinetuneOptions, type FusionName, type GridSpec } from '@agiqa/contracts';
 import { datasetBaseDir } from '@agiqa/data';
 import {
-  CHECKPOINT_FILE,
   recordedHeadOptions,
-  TORCH_CHECKPOINT_FILE,
   type EngineResult,
   type EngineRunInfo,
   type EpochReport,
@@ -21,6 +19,7 @@ import { databaseRetry, type DatabaseRetry } from './database-retry.js';
 import type { ActivityDeps, RunMachine } from './deps.js';
 import { chooseEngine } from './engine-choice.js';
 import { ReportedCheckpoint } from './reported-checkpoint.js';
+import { resumeCheckpoint } from './resume-checkpoint.js';
 import { engineColumns, storeResultFile } from './results.js';
 import { buildFinetuneData, buildTrainingData, type TrainingItem } from './training-data.js';
 import { imageFeatureSource, textFeatureSource, withFeatureTree } from './feature-sources.js';
@@ -79,7 +78,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
         const checkpointKey = artifactKeys.checkpoint(runId, attempt, engine.checkpointFile);
         // The stored checkpoint may be newer than the last heartbeat the server saw (heartbeats are
         // throttled): whatever the store holds under the attempt's key is where training resumes.
-        const resumed = await resumeCheckpoint(deps, engine, runId, attempt, (message) => context.log.warn(`run ${runId}: ${message}`));
+        const resumed = await resumeCheckpoint(deps.artifacts, engine, runId, attempt, (message) => context.log.warn(`run ${runId}: ${message}`));
         progress = { epoch: resume?.epoch ?? 0, checkpointKey: resumed ? resumed.key : null, ...(resume?.reportedEpoch ? { reportedEpoch: resume.reportedEpoch } : {}) };
         // A local checkpoint newer than the stored one (the store was unreachable at that epoch).
         let unstored = false;
@@ -350,32 +349,6 @@ function progressFrom(details: unknown): TrainingProgress | undefined {
   const { epoch, checkpointKey, reportedEpoch } = details as Partial<TrainingProgress>;
   if (typeof epoch !== 'number') return undefined;
   return { epoch, checkpointKey: typeof checkpointKey === 'string' ? checkpointKey : null, ...(typeof reportedEpoch === 'number' ? { reportedEpoch } : {}) };
-}
-
-/** The checkpoint file of each engine, as it is named in the store under an attempt. */
-const ENGINE_CHECKPOINT_FILES = [CHECKPOINT_FILE, TORCH_CHECKPOINT_FILE] as const;
-
-/**
- * The attempt's stored checkpoint of this engine to resume from, as a local copy, or null when
- * there is none yet. A checkpoint of the other engine (a retry that landed on a worker whose `auto`
- * picks differently) cannot be continued: training starts over, and says so.
- */
-async function resumeCheckpoint(
-  deps: Pick<ActivityDeps, 'artifacts'>,
-  engine: TrainingEngine,
-  runId: string,
-  attempt: number,
-  warn: (message: string) => void,
-): Promise<{ key: string; copy: LocalCopy } | null> {
-  const key = artifactKeys.checkpoint(runId, attempt, engine.checkpointFile);
-  if (await deps.artifacts.stat(key)) return { key, copy: await deps.artifacts.materializeFile(key) };
-  for (const name of ENGINE_CHECKPOINT_FILES) {
-    const other = artifactKeys.checkpoint(runId, attempt, name);
-    if (name !== engine.checkpointFile && (await deps.artifacts.stat(other))) {
-      warn(`checkpoint ${other} was written by another training engine than ${engine.name}; training starts over`);
-    }
-  }
-  return null;
 }
 
 /**

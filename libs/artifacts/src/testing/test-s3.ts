@@ -17,6 +17,8 @@ export interface TestS3 {
   bucket: string;
   /** Connection settings for `S3ArtifactStore` (prefix ''). */
   settings: S3Settings;
+  /** The server's own file of an object (prefix '' key), for tests that damage an object at rest. */
+  objectPath(key: string): string;
   /** The environment a process needs to use this bucket as its artefact store (`prefix` under it). */
   env(prefix?: string): Record<string, string>;
   /** Kills the server (connections are refused) until `up()`; the data folder is kept. */
@@ -109,6 +111,7 @@ export async function startTestS3(env: NodeJS.ProcessEnv = process.env): Promise
     endpoint,
     bucket,
     settings,
+    objectPath: (key) => join(dataDir, bucket, key),
     env: (prefix = '') => ({
       AGIQA_ARTIFACTS: `s3://${bucket}${prefix ? `/${prefix}` : ''}`,
       AWS_ENDPOINT_URL_S3: endpoint,
