@@ -6,6 +6,7 @@
  *
  *   npx tsx --conditions @agiqa/source bench/table1-sweep.ts [--engines torch,tfjs] [--epochs 100]
  *       [--encoders bert-base,distilbert,roberta] [--torch-threads N] [--encoder-threads N]
+ *       [--images 2982]   (fewer: the first N rows, a trial of the bench, not the benchmark)
  *
  * The platform as `agiqa up` runs it, on PostgreSQL: a Temporal dev server and one worker process
  * (`--role all --allow-cpu`: workflows, extraction, one training slot) with its own AGIQA_HOME and
@@ -13,23 +14,25 @@
  * extracts the features and the next finds them stored (features are keyed by content and do not
  * depend on the engine): extraction is a once-per-dataset cost, reported with the sweep that paid it.
  *
- * The split comes from the Temporal histories of the sweep and its cells: every activity's
- * started → closed interval, by type. At each instant the sweep is counted as *training* when any
- * `trainRun` runs, else *extraction* when a cell waits for its features (`awaitFeatures`), else
- * *other activities* (splits, results, bookkeeping) when any other activity runs, else
- * *orchestration* (workflow tasks, queues, child starts); the four add up to the wall time. Beside
- * them, the work itself: the worker's extraction time per feature set (FeatureSet.extractMs) and
- * the sum of the cells' epoch times (EpochMetric.durationMs).
+ * The split comes from the Temporal histories of the sweep, its cells and the feature workflows
+ * it started: every activity's started → closed interval (its last attempt's), by type. At each
+ * instant the sweep is counted as *training* when any `trainRun` runs, else *extraction* when any
+ * `extractFeatures` runs, else *other activities* (splits, results, latency, bookkeeping, and
+ * `awaitFeatures` polls) when any other activity runs, else *orchestration* (workflow tasks,
+ * queues, child starts, retry backoff of the polls); the four add up to the wall time. Beside them,
+ * the work itself: the worker's extraction time per feature set (FeatureSet.extractMs) and the sum
+ * of the cells' epoch times (EpochMetric.durationMs), and each activity type's total.
  *
  * Models and data: tools/make_real_encoders.py (random weights at real size) and the AGIQA-3K-size
  * synthetic dataset of bench/real/inputs.ts. Needs PostgreSQL; the torch engine needs tools/.venv.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { temporal } from '@temporalio/proto';
-import { GridSpecSchema, TEXT_ENCODER_NAMES, TRAINING_ENGINES, type TrainingEngineName } from '@agiqa/contracts';
+import { GridSpecSchema, TEXT_ENCODER_NAMES, TRAINING_ENGINES, workflowIds, type TrainingEngineName } from '@agiqa/contracts';
 import { loadDataset } from '@agiqa/data';
 import { createDb, createSweep, registerDataset } from '@agiqa/db';
 import { postgresAvailable, startTestPostgres } from '@agiqa/db/testing';
@@ -37,7 +40,7 @@ import { startSweep } from '@agiqa/orchestration';
 import { startTestTemporal } from '@agiqa/orchestration/testing';
 import { startWorkerProcess } from '../apps/worker/src/testing/worker-process.js';
 import { unionMs } from './intervals.js';
-import { MODELS_DIR, PYTHON, realDataset } from './real/inputs.js';
+import { AGIQA3K_IMAGES, MODELS_DIR, PYTHON, realDataset } from './real/inputs.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -48,6 +51,7 @@ const { values: args } = parseArgs({
     encoders: { type: 'string', default: 'bert-base,distilbert,roberta' },
     'torch-threads': { type: 'string', default: String(cpus().length) },
     'encoder-threads': { type: 'string', default: String(cpus().length) },
+    images: { type: 'string', default: String(AGIQA3K_IMAGES) },
   },
 });
 const engines = (args.engines ?? '').split(',').filter(Boolean) as TrainingEngineName[];
@@ -55,7 +59,9 @@ const encoders = (args.encoders ?? '').split(',').filter(Boolean);
 const epochs = Number(args.epochs);
 for (const engine of engines) if (!(TRAINING_ENGINES as readonly string[]).includes(engine)) throw new Error(`--engines: unknown engine ${engine}`);
 for (const encoder of encoders) if (!(TEXT_ENCODER_NAMES as readonly string[]).includes(encoder)) throw new Error(`--encoders: unknown encoder ${encoder}`);
+const imageCount = Number(args.images);
 if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer, got ${args.epochs}`);
+if (!Number.isInteger(imageCount) || imageCount < 20 || imageCount > AGIQA3K_IMAGES) throw new Error(`--images must be an integer in 20..${AGIQA3K_IMAGES}, got ${args.images}`);
 if (!postgresAvailable().ok) throw new Error(`bench/table1-sweep.ts needs PostgreSQL: ${postgresAvailable().reason}`);
 
 const FUSIONS = ['concat', 'cosine', 'cross_attention'] as const;
@@ -93,7 +99,7 @@ function activitySpans(events: HistoryEvent[]): ActivitySpan[] {
 function splitWall(wallMs: number, spans: ActivitySpan[]) {
   const interval = (s: ActivitySpan): [number, number] => [s.start, s.end];
   const training = spans.filter((s) => s.type === 'trainRun').map(interval);
-  const extraction = spans.filter((s) => s.type === 'awaitFeatures').map(interval);
+  const extraction = spans.filter((s) => s.type === 'extractFeatures').map(interval);
   const all = spans.map(interval);
   const trainingMs = training.length ? unionMs(training) : 0;
   const upToExtraction = training.length + extraction.length ? unionMs([...training, ...extraction]) : 0;
@@ -101,9 +107,20 @@ function splitWall(wallMs: number, spans: ActivitySpan[]) {
   return { trainingMs, extractionMs: upToExtraction - trainingMs, otherMs: activityMs - upToExtraction, orchestrationMs: wallMs - activityMs };
 }
 
+/** The AGIQA-3K-size dataset, or a folder with its first `images` rows (a trial). */
+async function datasetRoot(images: number): Promise<string> {
+  const { root } = await realDataset();
+  if (images === AGIQA3K_IMAGES) return root;
+  const trial = join(root, '..', `agiqa3k-real-${images}`);
+  const lines = (await readFile(join(root, 'data.csv'), 'utf8')).trim().split('\n');
+  await mkdir(trial, { recursive: true });
+  await writeFile(join(trial, 'data.csv'), [lines[0], ...lines.slice(1, images + 1)].join('\n') + '\n');
+  if (!existsSync(join(trial, 'img'))) await symlink(join(root, 'img'), join(trial, 'img'));
+  return trial;
+}
+
 // --- inputs and the platform -----------------------------------------------------------------
-const { root } = await realDataset();
-const dataset = await loadDataset({ format: 'agiqa3k', root, checkImages: true });
+const dataset = await loadDataset({ format: 'agiqa3k', root: await datasetRoot(imageCount), checkImages: true });
 console.log(
   `machine: ${cpus()[0]?.model.trim()}, ${cpus().length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; load ${load()} at the start`,
 );
@@ -149,7 +166,7 @@ try {
     const loadBefore = load();
     const grid = GridSpecSchema.parse({ name: `Table 1, ${engine}`, encoders, fusions: [...FUSIONS], datasets: ['agiqa3k-real'], seeds: [0], epochs, trainer: engine });
     const { sweep, runs } = await createSweep(db.prisma, { grid });
-    const setsBefore = new Set((await db.prisma.featureSet.findMany({ select: { id: true } })).map((s) => s.id));
+    const setsBefore = new Set((await db.prisma.featureSet.findMany({ select: { key: true } })).map((s) => s.key));
     console.log(`${new Date().toISOString()} ${engine}: sweep of ${runs.length} cells started (load ${loadBefore})`);
     const started = await startSweep(temporalServer.client, { sweepId: sweep.id, taskQueue: queue });
     const handle = temporalServer.client.workflow.getHandle(started.workflowId);
@@ -157,25 +174,31 @@ try {
     const sweepEvents = (await handle.fetchHistory()).events ?? [];
     const wallMs = ms(sweepEvents.at(-1)?.eventTime) - ms(sweepEvents[0]?.eventTime);
     const childIds = sweepEvents.flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []);
-    const spans = activitySpans(sweepEvents);
-    for (const id of childIds) spans.push(...activitySpans((await temporalServer.client.workflow.getHandle(id).fetchHistory()).events ?? []));
     const runIds = runs.map((r) => r.id);
-    const [completed, epochWork, newSets] = await Promise.all([
+    const [completed, epochWork, sets] = await Promise.all([
       db.prisma.run.count({ where: { id: { in: runIds }, status: 'completed' } }),
       db.prisma.epochMetric.aggregate({ where: { runId: { in: runIds } }, _sum: { durationMs: true } }),
-      db.prisma.featureSet.findMany({ select: { id: true, extractMs: true } }),
+      db.prisma.featureSet.findMany({ select: { key: true, extractMs: true } }),
     ]);
+    const newSets = sets.filter((s) => !setsBefore.has(s.key));
+    const spans = activitySpans(sweepEvents);
+    for (const id of [...childIds, ...newSets.map((s) => workflowIds.features(s.key))]) {
+      spans.push(...activitySpans((await temporalServer.client.workflow.getHandle(id).fetchHistory()).events ?? []));
+    }
+    const byType = new Map<string, number>();
+    for (const span of spans) byType.set(span.type, (byType.get(span.type) ?? 0) + span.end - span.start);
     rows.push({
       engine,
       wallMs,
       split: splitWall(wallMs, spans),
-      extractWorkMs: newSets.filter((s) => !setsBefore.has(s.id)).reduce((sum, s) => sum + (s.extractMs ?? 0), 0),
+      extractWorkMs: newSets.reduce((sum, s) => sum + s.extractMs, 0),
       epochWorkMs: epochWork._sum.durationMs ?? 0,
       cells: runs.length,
       completed,
       loadAfter: load(),
     });
     console.log(`${new Date().toISOString()} ${engine}: done in ${seconds(wallMs)} s, ${completed} of ${runs.length} cells completed (load ${load()})`);
+    console.log(`  activity time by type (s, summed over executions): ${[...byType].map(([type, total]) => `${type} ${seconds(total)}`).join(', ')}`);
   }
 } finally {
   worker.child.kill('SIGTERM');
