@@ -95,8 +95,37 @@ export class Artifacts {
     return bytes ? parseManifest(bytes, `${prefix}/${TREE_MANIFEST}`) : null;
   }
 
-  /** A local path of the object under `key`; `not_found` when there is none. */
+  /**
+   * A local path of the object under `key`; `not_found` when there is none. A read that fails its
+   * digest is read once more: the same wrong digest again is damage at rest (a transfer does not
+   * damage two reads alike), thrown as a `DamagedObjectError` with `atRest`, which no retry fixes;
+   * a different one is thrown as the transfer failure it is (retried like an outage).
+   */
   async materializeFile(key: string): Promise<LocalCopy> {
+    const first = await this.materializeOnce(key).catch(damagedOrThrow);
+    if (!(first instanceof DamagedObjectError)) return first;
+    const second = await this.materializeOnce(key).catch(damagedOrThrow);
+    if (!(second instanceof DamagedObjectError)) return second;
+    if (second.actual !== first.actual) throw second;
+    throw new DamagedObjectError(key, second.expected, second.actual, second.digest, true);
+  }
+
+  /**
+   * `materializeFile`, except that an object damaged at rest comes back as its error instead of
+   * being thrown. For callers with a fallback: a damaged checkpoint means starting over, not
+   * failing every retry on it.
+   */
+  async materializeUnlessDamaged(key: string): Promise<LocalCopy | DamagedObjectError> {
+    try {
+      return await this.materializeFile(key);
+    } catch (error) {
+      if (error instanceof DamagedObjectError && error.atRest) return error;
+      throw error;
+    }
+  }
+
+  /** One read of the object into a local path (the cache's copy for a remote store). */
+  private async materializeOnce(key: string): Promise<LocalCopy> {
     const local = this.store.localPath?.(key);
     const info = await this.store.stat(key);
     if (!info) throw new AgiqaError('not_found', `${this.location} has no artefact ${key}`);
@@ -106,21 +135,6 @@ export class Artifacts {
     return this.requireCache().acquire(id, async (temp) => {
       await this.store.download(key, temp);
     });
-  }
-
-  /**
-   * `materializeFile`, except that an object damaged in the store itself comes back as its error
-   * instead of being thrown: a read that fails its sha256 is read once more, and the same wrong
-   * digest again is the bytes at rest (a transfer does not damage two reads alike), while a
-   * different one is thrown as the transfer failure it is (retried like any outage). For callers
-   * with a fallback: a damaged checkpoint means starting over, not failing every retry on it.
-   */
-  async materializeUnlessDamaged(key: string): Promise<LocalCopy | DamagedObjectError> {
-    const first = await this.materializeFile(key).catch(damagedOrThrow);
-    if (!(first instanceof DamagedObjectError)) return first;
-    const second = await this.materializeFile(key).catch(damagedOrThrow);
-    if (second instanceof DamagedObjectError && second.actual !== first.actual) throw second;
-    return second;
   }
 
   /** A local folder holding the complete tree under `prefix`; `not_found` when it is absent or incomplete. */

@@ -1,10 +1,10 @@
 import { AgiqaError, isTransientError, type ErrorCode } from '@agiqa/contracts';
 
 /**
- * An object whose bytes do not match the sha256 recorded when it was stored. `unavailable`: most
- * such reads are a damaged transfer, which the next read fixes; `actual` lets a caller tell a
- * transfer (the next read differs) from damage in the store itself (the same wrong bytes again, see
- * `Artifacts.materializeUnlessDamaged`).
+ * An object whose bytes do not match the digest recorded when it was stored. Read once, it is
+ * `unavailable`: most such reads are a damaged transfer, which the next read fixes. `atRest`: two
+ * reads gave the same wrong bytes (`Artifacts.materializeFile`), so the damage is in the store and
+ * no retry fixes it: `internal` (a short retry budget, then the cell fails naming the object).
  */
 export class DamagedObjectError extends AgiqaError {
   constructor(
@@ -13,8 +13,14 @@ export class DamagedObjectError extends AgiqaError {
     readonly actual: string,
     /** `sha256` (recorded by this platform) or the S3 checksum the SDK checked (e.g. `crc32`). */
     readonly digest = 'sha256',
+    readonly atRest = false,
   ) {
-    super('unavailable', `object ${key} arrived with ${digest} ${actual}, stored as ${expected} (damaged in transfer or in the store)`);
+    super(
+      atRest ? 'internal' : 'unavailable',
+      atRest
+        ? `object ${key} is damaged in the store: two reads gave ${digest} ${actual}, stored as ${expected}`
+        : `object ${key} arrived with ${digest} ${actual}, stored as ${expected} (damaged in transfer or in the store)`,
+    );
   }
 }
 

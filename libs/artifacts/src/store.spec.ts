@@ -207,11 +207,16 @@ describe.skipIf(!s3.ok)(`S3ArtifactStore against versitygw${s3.ok ? '' : ` (skip
       const other = randomBytes(50_000);
       await store.putBytes('runs/r/attempt-1/checkpoints/damaged.ckpt', other);
       await writeFile(server.objectPath('runs/r/attempt-1/checkpoints/damaged.ckpt'), other.subarray(0, 30_000));
-      const error = await codeOf(artifacts.materializeFile('runs/r/attempt-1/checkpoints/damaged.ckpt'));
-      expect(error).toBe('unavailable');
+      // One read cannot tell: retried as a transfer failure.
+      expect(await codeOf(store.getBytes('runs/r/attempt-1/checkpoints/damaged.ckpt'))).toBe('unavailable');
+      // Two reads with the same wrong bytes: damage at rest, which no retry fixes.
+      const thrown = await artifacts.materializeFile('runs/r/attempt-1/checkpoints/damaged.ckpt').catch((e: unknown) => e);
+      expect(thrown).toBeInstanceOf(DamagedObjectError);
+      expect((thrown as DamagedObjectError).code).toBe('internal');
+      expect((thrown as DamagedObjectError).message).toMatch(/damaged\.ckpt is damaged in the store: two reads gave [a-z0-9]+ \S+, stored as \S+$/);
       const damaged = await artifacts.materializeUnlessDamaged('runs/r/attempt-1/checkpoints/damaged.ckpt');
       expect(damaged).toBeInstanceOf(DamagedObjectError);
-      expect((damaged as DamagedObjectError).message).toMatch(/damaged\.ckpt arrived with [a-z0-9]+ \S+, stored as \S+ \(damaged in transfer or in the store\)/);
+      expect((damaged as DamagedObjectError).atRest).toBe(true);
     } finally {
       await store.close();
       await rm(dir, { recursive: true, force: true });

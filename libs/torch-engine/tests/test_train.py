@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,9 @@ def test_an_epochs_checkpoint_stays_until_the_worker_releases_it(tmp_path: Path)
         stderr=subprocess.DEVNULL,
     )
     assert child.stdout is not None and child.stdin is not None
+    # A deadlock must fail the test, not hang it: the child is killed after a minute.
+    deadline = threading.Timer(60, child.kill)
+    deadline.start()
     seen: list[tuple[int, int]] = []
     for line in child.stdout:
         event = json.loads(line)
@@ -183,6 +187,7 @@ def test_an_epochs_checkpoint_stays_until_the_worker_releases_it(tmp_path: Path)
         seen.append((event["epoch"], read_checkpoint(Path(event["checkpoint"])).header["epoch"]))
         child.stdin.write(f"released {event['epoch']}\n".encode())
         child.stdin.flush()
+    deadline.cancel()
     assert child.wait(timeout=20) == 0
     assert seen == [(epoch, epoch) for epoch in range(1, 6)]
 

@@ -53,7 +53,19 @@ describe.skipIf(!s3.ok)(`resuming from the attempt's stored checkpoint${s3.ok ? 
     await writeFile(server.objectPath(key), bytes.subarray(0, 5_000));
     const { resumed, warnings } = await resume('damaged');
     expect(resumed).toBeNull();
-    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^checkpoint ${key} is damaged in the store \\(.*\\); training starts over$`))]);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^checkpoint not resumed: object ${key} is damaged in the store: .*; training starts over$`))]);
+  });
+
+  it('throws (to be retried) when the store is out of reach, instead of starting over', async () => {
+    await store.putBytes(artifactKeys.checkpoint('outage', 1, TORCH_CHECKPOINT_FILE), randomBytes(1_000));
+    const unreachable = new Artifacts(new S3ArtifactStore({ ...server.settings, maxAttempts: 1 }), new LocalCache(join(dir, 'cache-2'), 10_000_000));
+    await server.down();
+    try {
+      await expect(resumeCheckpoint(unreachable, torch, 'outage', 1, () => undefined)).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      await server.up();
+      await unreachable.close();
+    }
   });
 
   it('starts over from a checkpoint of the other engine, saying so', async () => {

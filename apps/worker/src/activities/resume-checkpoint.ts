@@ -22,7 +22,7 @@ export async function resumeCheckpoint(
   if (await artifacts.stat(key)) {
     const copy = await artifacts.materializeUnlessDamaged(key);
     if (!(copy instanceof DamagedObjectError)) return { key, copy };
-    warn(`checkpoint ${key} is damaged in the store (${copy.message}); training starts over`);
+    warn(`checkpoint not resumed: ${copy.message}; training starts over`);
     return null;
   }
   for (const name of ENGINE_CHECKPOINT_FILES) {

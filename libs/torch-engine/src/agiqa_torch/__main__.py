@@ -24,7 +24,8 @@ from .release import ReleaseGate, parse_release
 def _exit_when_parent_goes(gate: ReleaseGate) -> None:
     def watch() -> None:
         # os.read on the raw descriptor: sys.stdin's buffered reader holds a lock that interpreter
-        # shutdown would wait for.
+        # shutdown would wait for. Whatever ends this loop ends the engine: without it nothing
+        # would notice the worker's death, nor release a checkpoint the engine waits on.
         pending = b""
         try:
             while chunk := os.read(0, 1 << 16):
@@ -35,7 +36,8 @@ def _exit_when_parent_goes(gate: ReleaseGate) -> None:
                         gate.release(epoch)
         except OSError:
             pass
-        os._exit(3)
+        finally:
+            os._exit(3)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
