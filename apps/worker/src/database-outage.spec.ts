@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '@agiqa/db';
 import { privatePostgresAvailable, startGatewayProcess, startPrivatePostgres, type GatewayProcess, type PrivatePostgres } from '@agiqa/db/testing';
 import { startSweep } from '@agiqa/orchestration';
-import { startHarness, tinyGrid, waitFor, type Harness } from './testing/harness.js';
+import { settledWithin, startHarness, tinyGrid, waitFor, type Harness } from './testing/harness.js';
 import type { SweepOutcome } from './workflows/types.js';
 
 // The database goes away for 60 s in the middle of a 4-cell sweep (killed: the PGlite gateway with
@@ -163,16 +163,21 @@ describe('a 60 s database outage in the middle of a 4-cell sweep', () => {
     expect(Object.values(reference).map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
   }, 600_000);
 
+  /** How long one teardown step may take before it is reported and left behind. */
+  const TEARDOWN_STEP_MS = 60_000;
+  // Each step bounded and named: this teardown hung once in CI under load (after both tests had
+  // passed) without saying which step; a step that hangs now warns with its name and is left behind.
   afterAll(async () => {
-    for (const stop of stops) await stop();
-    await onGateway?.close();
-    await onServer?.close();
-    await gatewayDb?.close();
-    await serverDb?.close();
-    await gateway?.stop();
-    await server?.stop();
+    const step = (name: string, work: () => Promise<unknown> | undefined) => settledWithin(work() ?? Promise.resolve(), TEARDOWN_STEP_MS, () => name);
+    for (const stop of stops) await step('stop workers', stop);
+    await step('close the gateway harness', () => onGateway?.close());
+    await step('close the server harness', () => onServer?.close());
+    await step('close the gateway database client', () => gatewayDb?.close());
+    await step('close the server database client', () => serverDb?.close());
+    await step('stop the PGlite gateway', () => gateway?.stop());
+    await step('stop the PostgreSQL server', () => server?.stop());
     await rm(dir, { recursive: true, force: true });
-  }, 300_000);
+  }, 10 * TEARDOWN_STEP_MS);
 
   // Both outages at once: the file waits through one minute of outage instead of two.
   describe.concurrent('the sweep completes with the numbers of an undisturbed one', () => {

@@ -204,7 +204,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 const WORKER_STOP_TIMEOUT_MS = 60_000;
 
 /** Waits for `work` at most `timeoutMs`; past that, warns with `describe()` and returns. */
-async function settledWithin(work: Promise<unknown>, timeoutMs: number, describe: () => string): Promise<void> {
+export async function settledWithin(work: Promise<unknown>, timeoutMs: number, describe: () => string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), timeoutMs);
