@@ -119,6 +119,17 @@ async function datasetRoot(images: number): Promise<string> {
   return trial;
 }
 
+const TABLE_HEADER =
+  '| engine | cells (completed) | wall s | training s | extraction s | other activities s | orchestration s | feature extraction work s | epoch work s | load after |\n' +
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+
+function tableRow(r: Row): string {
+  return (
+    `| ${r.engine} | ${r.cells} (${r.completed}) | ${seconds(r.wallMs)} | ${seconds(r.split.trainingMs)} | ${seconds(r.split.extractionMs)} | ` +
+    `${seconds(r.split.otherMs)} | ${seconds(r.split.orchestrationMs)} | ${seconds(r.extractWorkMs)} | ${seconds(r.epochWorkMs)} | ${r.loadAfter} |`
+  );
+}
+
 // --- inputs and the platform -----------------------------------------------------------------
 const dataset = await loadDataset({ format: 'agiqa3k', root: await datasetRoot(imageCount), checkImages: true });
 console.log(
@@ -187,7 +198,7 @@ try {
     }
     const byType = new Map<string, number>();
     for (const span of spans) byType.set(span.type, (byType.get(span.type) ?? 0) + span.end - span.start);
-    rows.push({
+    const row: Row = {
       engine,
       wallMs,
       split: splitWall(wallMs, spans),
@@ -196,9 +207,11 @@ try {
       cells: runs.length,
       completed,
       loadAfter: load(),
-    });
+    };
+    rows.push(row);
     console.log(`${new Date().toISOString()} ${engine}: done in ${seconds(wallMs)} s, ${completed} of ${runs.length} cells completed (load ${load()})`);
     console.log(`  activity time by type (s, summed over executions): ${[...byType].map(([type, total]) => `${type} ${seconds(total)}`).join(', ')}`);
+    console.log(`  ${tableRow(row)}`);
   }
 } finally {
   worker.child.kill('SIGTERM');
@@ -209,12 +222,6 @@ try {
   await rm(home, { recursive: true, force: true });
 }
 
-console.log(`\n| engine | cells (completed) | wall s | training s | extraction s | other activities s | orchestration s | feature extraction work s | epoch work s | load after |`);
-console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---|`);
-for (const r of rows) {
-  console.log(
-    `| ${r.engine} | ${r.cells} (${r.completed}) | ${seconds(r.wallMs)} | ${seconds(r.split.trainingMs)} | ${seconds(r.split.extractionMs)} | ${seconds(r.split.otherMs)} | ` +
-      `${seconds(r.split.orchestrationMs)} | ${seconds(r.extractWorkMs)} | ${seconds(r.epochWorkMs)} | ${r.loadAfter} |`,
-  );
-}
+console.log(`\n${TABLE_HEADER}`);
+for (const r of rows) console.log(tableRow(r));
 if (rows.length === 2) console.log(`\nwall time ${rows[1].engine} / ${rows[0].engine}: ${(rows[1].wallMs / rows[0].wallMs).toFixed(2)}; training ${(rows[1].split.trainingMs / rows[0].split.trainingMs).toFixed(2)}`);
