@@ -20,7 +20,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -34,7 +34,7 @@ import { MODEL_ENCODER_TOOLKIT } from '../apps/worker/src/activities/encoder-too
 import { createFeatureActivities } from '../apps/worker/src/activities/features.activities.js';
 import { startWorkerProcess } from '../apps/worker/src/testing/worker-process.js';
 import type { FeatureRef, FeatureRequest } from '../apps/worker/src/workflows/types.js';
-import { AGIQA3K_IMAGES, MODELS_DIR, HF_DIR, PROMPTS_FILE, PYTHON, REFERENCE_SCRIPT, realDataset, writeList } from './real/inputs.js';
+import { AGIQA3K_IMAGES, MODELS_DIR, HF_DIR, PROMPTS_FILE, PYTHON, REFERENCE_SCRIPT, trialDataset, writeList } from './real/inputs.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -90,18 +90,7 @@ interface Measured {
 }
 
 // --- inputs ---------------------------------------------------------------------------------
-const full = await realDataset();
-let root = full.root;
-let imagePaths = full.imagePaths;
-if (imageCount !== AGIQA3K_IMAGES) {
-  // A smaller run (trial): the first N rows of the same dataset.
-  root = join(full.root, '..', `agiqa3k-real-${imageCount}`);
-  const lines = readFileSync(join(full.root, 'data.csv'), 'utf8').trim().split('\n');
-  await mkdir(root, { recursive: true });
-  await writeFile(join(root, 'data.csv'), [lines[0], ...lines.slice(1, imageCount + 1)].join('\n') + '\n');
-  if (!existsSync(join(root, 'img'))) await symlink(join(full.root, 'img'), join(root, 'img'));
-  imagePaths = imagePaths.slice(0, imageCount);
-}
+const { root, imagePaths } = await trialDataset(imageCount);
 const dataset = await loadDataset({ format: 'agiqa3k', root, checkImages: true });
 const prompts = [...new Set(dataset.items.map((item) => item.prompt))];
 const scratch = await mkdtemp(join(tmpdir(), 'agiqa-bench-extraction-'));
@@ -131,11 +120,11 @@ try {
     temporal: temporal.client,
     cpuQueue: 'unused',
     // Planning reads no artefact; the worker process has its own store under its AGIQA_HOME.
-    artifacts: new Artifacts(new FileArtifactStore(join(scratch, 'store'))),
+    artifacts: new Artifacts(new FileArtifactStore(join(scratch, 'store')), undefined),
     paths: { work: scratch },
     models: { modelsDir: MODELS_DIR, allowRemote: false },
     encoders: MODEL_ENCODER_TOOLKIT,
-    timing: { heartbeatTimeoutMs: 60_000, heartbeatIntervalMs: 10_000, trainTimeoutMs: 3_600_000 },
+    timing: { heartbeatTimeoutMs: 60_000, heartbeatTimeoutMaxMs: 600_000, heartbeatIntervalMs: 10_000, trainTimeoutMs: 3_600_000 },
   });
   const requests = await planner.planFeatures({ runId: runs[0].id });
 

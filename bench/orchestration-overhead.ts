@@ -45,7 +45,7 @@ function timed<T extends ActivityMap>(activities: T): T {
       try {
         return await fn(...a);
       } finally {
-        const { workflowId } = Context.current().info.workflowExecution;
+        const workflowId = Context.current().info.workflowExecution?.workflowId ?? 'unknown';
         spans.push({ workflowId, activity: name, start, end: performance.timeOrigin + performance.now() });
       }
     };
@@ -64,7 +64,7 @@ const quantile = (values: number[], q: number) => {
 
 const h = await startHarness();
 try {
-  const stop = await h.startWorkers('all', { wrap: (a) => ({ cpu: timed(a.cpu), gpu: timed(a.gpu) }), cpuActivitySlots: 8 });
+  const stop = await h.startWorkers('all', { wrap: (a) => ({ ...a, cpu: timed(a.cpu), gpu: timed(a.gpu) }), cpuActivitySlots: 8 });
   const tiny = { encoders: ['tiny-bert', 'tiny-distilbert'] as const, fusions: ['concat', 'cosine'] as const, epochs: 1, head: { hiddenUnits: 8 } };
 
   // Warm-up: extracts the image and both text feature sets and warms the worker caches.

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The workbench at size, on the embedded stack (`agiqa up`: PGlite gateway, Temporal dev server,
  * worker, API) with 10,000 finished runs of 100 epochs each (1,000,000 epoch rows) and a real

@@ -26,8 +26,7 @@
  * Models and data: tools/make_real_encoders.py (random weights at real size) and the AGIQA-3K-size
  * synthetic dataset of bench/real/inputs.ts. Needs PostgreSQL; the torch engine needs tools/.venv.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,7 +39,7 @@ import { startSweep } from '@agiqa/orchestration';
 import { startTestTemporal } from '@agiqa/orchestration/testing';
 import { startWorkerProcess } from '../apps/worker/src/testing/worker-process.js';
 import { unionMs } from './intervals.js';
-import { AGIQA3K_IMAGES, MODELS_DIR, PYTHON, realDataset } from './real/inputs.js';
+import { AGIQA3K_IMAGES, MODELS_DIR, PYTHON, trialDataset } from './real/inputs.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -107,18 +106,6 @@ function splitWall(wallMs: number, spans: ActivitySpan[]) {
   return { trainingMs, extractionMs: upToExtraction - trainingMs, otherMs: activityMs - upToExtraction, orchestrationMs: wallMs - activityMs };
 }
 
-/** The AGIQA-3K-size dataset, or a folder with its first `images` rows (a trial). */
-async function datasetRoot(images: number): Promise<string> {
-  const { root } = await realDataset();
-  if (images === AGIQA3K_IMAGES) return root;
-  const trial = join(root, '..', `agiqa3k-real-${images}`);
-  const lines = (await readFile(join(root, 'data.csv'), 'utf8')).trim().split('\n');
-  await mkdir(trial, { recursive: true });
-  await writeFile(join(trial, 'data.csv'), [lines[0], ...lines.slice(1, images + 1)].join('\n') + '\n');
-  if (!existsSync(join(trial, 'img'))) await symlink(join(root, 'img'), join(trial, 'img'));
-  return trial;
-}
-
 const TABLE_HEADER =
   '| engine | cells (completed) | wall s | training s | extraction s | other activities s | orchestration s | feature extraction work s | epoch work s | load after |\n' +
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|';
@@ -131,7 +118,7 @@ function tableRow(r: Row): string {
 }
 
 // --- inputs and the platform -----------------------------------------------------------------
-const dataset = await loadDataset({ format: 'agiqa3k', root: await datasetRoot(imageCount), checkImages: true });
+const dataset = await loadDataset({ format: 'agiqa3k', root: (await trialDataset(imageCount)).root, checkImages: true });
 console.log(
   `machine: ${cpus()[0]?.model.trim()}, ${cpus().length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; load ${load()} at the start`,
 );

@@ -80,6 +80,22 @@ export async function realDataset(): Promise<RealDataset> {
   return { root, imagePaths: kept.map((item) => join(synth, 'img', item.name)) };
 }
 
+/**
+ * The AGIQA-3K-size dataset, or, for fewer `images` (a trial of a bench, not the benchmark), a
+ * folder beside it with its first `images` rows and the same images.
+ */
+export async function trialDataset(images: number): Promise<RealDataset> {
+  const full = await realDataset();
+  if (images === AGIQA3K_IMAGES) return full;
+  if (!Number.isInteger(images) || images < 1 || images > AGIQA3K_IMAGES) throw new Error(`images must be 1 … ${AGIQA3K_IMAGES}, got ${images}`);
+  const root = join(full.root, '..', `agiqa3k-real-${images}`);
+  const lines = (await readFile(join(full.root, 'data.csv'), 'utf8')).trim().split('\n');
+  await mkdir(root, { recursive: true });
+  await writeFile(join(root, 'data.csv'), [lines[0], ...lines.slice(1, images + 1)].join('\n') + '\n');
+  if (!existsSync(join(root, 'img'))) await symlink(join(full.root, 'img'), join(root, 'img'));
+  return { root, imagePaths: full.imagePaths.slice(0, images) };
+}
+
 /** Writes one path per line (the reference reads image lists this way); returns the file. */
 export async function writeList(file: string, lines: readonly string[]): Promise<string> {
   await mkdir(dirname(file), { recursive: true });
