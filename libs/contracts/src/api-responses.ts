@@ -330,6 +330,8 @@ export const HealthSchema = z.object({
     error: z.string().nullable(),
     /** Since when this API has seen the database unreachable (null while it answers). */
     unreachableSince: isoDate.nullable(),
+    /** How long this check's query took to answer or fail, in ms (it waits its turn on the embedded database). */
+    latencyMs: z.number(),
   }),
   temporal: z.object({
     ok: z.boolean(),
@@ -337,6 +339,8 @@ export const HealthSchema = z.object({
     namespace: z.string(),
     serverVersion: z.string().nullable(),
     error: z.string().nullable(),
+    /** How long Temporal took to answer `GetClusterInfo` or fail, in ms. */
+    latencyMs: z.number(),
   }),
   versions: z.record(z.string(), z.string()),
   auth: z.object({ tokensRequiredForWrites: z.boolean() }),

@@ -63,8 +63,8 @@ export async function settingsView(ctx: ViewContext): Promise<void> {
       health,
       keyValues([
         ['Status', h('span', { class: `badge ${hlth.status === 'ok' ? 'status-completed' : 'status-failed'}` }, hlth.status)],
-        ['Database', `${hlth.database.kind} ${hlth.database.ok ? 'reachable' : `unreachable: ${hlth.database.error ?? ''}`}`],
-        ['Temporal', `${hlth.temporal.address} (${hlth.temporal.namespace}) ${hlth.temporal.ok ? `reachable${hlth.temporal.serverVersion ? `, server ${hlth.temporal.serverVersion}` : ''}` : `unreachable: ${hlth.temporal.error ?? ''}`}`],
+        ['Database', `${hlth.database.kind} ${hlth.database.ok ? `reachable (${hlth.database.latencyMs} ms)` : `unreachable: ${hlth.database.error ?? ''}`}`],
+        ['Temporal', `${hlth.temporal.address} (${hlth.temporal.namespace}) ${hlth.temporal.ok ? `reachable (${hlth.temporal.latencyMs} ms)${hlth.temporal.serverVersion ? `, server ${hlth.temporal.serverVersion}` : ''}` : `unreachable: ${hlth.temporal.error ?? ''}`}`],
         ['Writes need a token', hlth.auth.tokensRequiredForWrites ? 'yes' : 'no'],
         ['Versions', Object.entries(hlth.versions).map(([k, v]) => `${k} ${v}`).join(', ')],
         ['Uptime', `${Math.round(hlth.uptimeSeconds)} s`],

@@ -21,11 +21,6 @@ export class DatabaseService implements OnApplicationShutdown {
     return { kind: this.db.kind, url: this.db.url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') };
   }
 
-  /** Round trip to the database; throws when it cannot answer. */
-  async ping(): Promise<void> {
-    await this.db.prisma.$queryRawUnsafe('SELECT 1');
-  }
-
   async onApplicationShutdown(): Promise<void> {
     await this.db.close();
   }

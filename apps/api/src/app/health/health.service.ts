@@ -39,41 +39,48 @@ export class HealthService {
   ) {}
 
   /**
-   * Checks the database and Temporal, and whether writes need a token, all at once (on the
-   * embedded database each query waits its turn behind the others: one round of waiting, not
-   * two); never throws, reports what is down and since when.
+   * Checks the database and Temporal at once, each timed; never throws, reports what is down and
+   * since when. The database check is one query that also says whether writes need a token.
    */
   async check(): Promise<Health> {
-    const [db, temporal, tokensAnswer] = await Promise.all([
-      this.database.ping().then(
-        () => null,
-        (error: unknown) => transientReason(error) ?? lastLine(error instanceof Error ? error.message : String(error)),
-      ),
-      this.temporal.ping(),
-      // Unknown (database down): assume tokens are required, the safe answer.
-      this.tokens.tokensRequired().catch(() => true),
-    ]);
-    this.noteDatabase(db);
-    const tokensRequired = db === null ? tokensAnswer : true;
+    const [db, temporal] = await Promise.all([this.checkDatabase(), timed(() => this.temporal.ping())]);
+    this.noteDatabase(db.error);
     return {
-      status: db === null && temporal.ok ? 'ok' : 'degraded',
+      status: db.error === null && temporal.answer.ok ? 'ok' : 'degraded',
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 100) / 10,
       database: {
-        ok: db === null,
+        ok: db.error === null,
         ...this.database.describe(),
-        error: db,
+        error: db.error,
         unreachableSince: this.databaseDownSince === null ? null : new Date(this.databaseDownSince).toISOString(),
+        latencyMs: db.latencyMs,
       },
       temporal: {
-        ok: temporal.ok,
-        address: temporal.address,
-        namespace: temporal.namespace,
-        serverVersion: temporal.serverVersion ?? null,
-        error: temporal.error ?? null,
+        ok: temporal.answer.ok,
+        address: temporal.answer.address,
+        namespace: temporal.answer.namespace,
+        serverVersion: temporal.answer.serverVersion ?? null,
+        error: temporal.answer.error ?? null,
+        latencyMs: temporal.latencyMs,
       },
       versions: { api: this.info.version, ...RUNTIME_VERSIONS },
-      auth: { tokensRequiredForWrites: tokensRequired },
+      auth: { tokensRequiredForWrites: db.tokensRequired },
     };
+  }
+
+  /**
+   * One round trip: counting the live tokens proves the database answers (on the embedded
+   * database every query waits its turn in one queue, so a second query would double the wait).
+   * While it does not answer, tokens are assumed required: the safe answer.
+   */
+  private async checkDatabase(): Promise<{ error: string | null; tokensRequired: boolean; latencyMs: number }> {
+    const { answer, latencyMs } = await timed(() =>
+      this.tokens.tokensRequiredAskingDatabase().then(
+        (tokensRequired) => ({ error: null, tokensRequired }),
+        (error: unknown) => ({ error: transientReason(error) ?? lastLine(error instanceof Error ? error.message : String(error)), tokensRequired: true }),
+      ),
+    );
+    return { ...answer, latencyMs };
   }
 
   /** Logs when the database stops and starts answering again (one line each). */
@@ -86,6 +93,13 @@ export class HealthService {
       this.databaseDownSince = null;
     }
   }
+}
+
+/** Runs a check that never throws and says how long it took (ms, 0.1 ms resolution). */
+async function timed<T>(check: () => Promise<T>): Promise<{ answer: T; latencyMs: number }> {
+  const started = performance.now();
+  const answer = await check();
+  return { answer, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
 }
 
 /** Prisma puts the database's own words on the last line of its message. */

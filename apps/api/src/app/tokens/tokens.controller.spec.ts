@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { ApiTokenRowSchema, CreatedApiTokenSchema, ErrorBodySchema } from '@agiqa/contracts';
+import { ApiTokenRowSchema, CreatedApiTokenSchema, ErrorBodySchema, HealthSchema } from '@agiqa/contracts';
 import { networkInterfaces } from 'node:os';
 import type { Db } from '@agiqa/db';
 import { createTestDb } from '@agiqa/db/testing';
@@ -56,6 +56,18 @@ describe(TokensController.name, () => {
     expect((await api.request('POST', '/api/tokens', { body: { name: 'second' }, token: 'agiqa_wrong' })).status).toBe(401);
     expect((await api.request('POST', '/api/tokens', { body: { name: 'second' }, token: token.token })).status).toBe(201);
     expect((await api.db.prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } })).lastUsedAt).not.toBeNull();
+  });
+
+  it('says in health whether writes need a token: none, a stored one, the environment one', async () => {
+    const tokensRequired = async () => HealthSchema.parse((await api.request('GET', '/api/health')).body).auth.tokensRequiredForWrites;
+    api = await start();
+    expect(await tokensRequired()).toBe(false);
+    expect((await api.request('POST', '/api/tokens', { body: { name: 'ci' } })).status).toBe(201);
+    expect(await tokensRequired()).toBe(true);
+    await api.close();
+    await db.prisma.apiToken.deleteMany();
+    api = await start({ env: { AGIQA_API_TOKEN: 'env-secret-token' } });
+    expect(await tokensRequired()).toBe(true);
   });
 
   it('keeps reads open on localhost when tokens are required', async () => {
