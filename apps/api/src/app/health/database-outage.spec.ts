@@ -38,7 +38,7 @@ describe(`${HealthController.name} during a database outage`, () => {
     const health = HealthSchema.parse(during.body);
     expect(health.status).toBe('degraded');
     expect(health.database.ok).toBe(false);
-    expect(health.database.error).toMatch(/DatabaseNotReachable|ECONNREFUSED|Connection terminated|ConnectionClosed/);
+    expect(health.database.error).toMatch(/P1001: Can't reach database server|DatabaseNotReachable|ECONNREFUSED|Connection terminated|ConnectionClosed/);
     expect(health.database.unreachableSince).not.toBeNull();
 
     // A read while the database is away is "try again later", never an internal error.
