@@ -121,6 +121,13 @@ async function main(): Promise<void> {
     // Temporal's runtime shuts the workers down on SIGINT/SIGTERM (running activities get the grace
     // time, then are cancelled and retried elsewhere); run() returns after that.
     await Promise.all(workers.map((w) => w.run()));
+  } catch (error) {
+    // A worker failed, or gave up on an activity that ignored its cancellation at shutdown (the
+    // SDK's GracefulShutdownPeriodExpiredError, which its own cleanup masks as "Worker still in
+    // use"): what still runs would hold the process, and closing what it uses could wait on it.
+    // Exit now; a cell that was running resumes elsewhere after its heartbeat timeout.
+    console.error(`[agiqa worker] the workers stopped with an error, exiting: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
   } finally {
     log('shutting down');
     await clientConnection.close();

@@ -169,7 +169,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         activities: options.wrap ? options.wrap(activities) : activities,
         cpuActivitySlots: options.cpuActivitySlots,
         workflows: { workflowBundle: await workflowBundle() },
-        shutdownGraceTime: '1 second',
+        shutdownGraceMs: 1_000,
         heartbeatThrottleMs: deps.timing.heartbeatIntervalMs,
       });
       const done = Promise.all(workers.map((w) => w.run()));
