@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
 import { fixturePath } from './fixtures.js';
-import { pilResize } from './pil-resample.js';
+import { PIL_RESAMPLE_WASM_BASE64 } from './pil-resample-wasm.js';
+import { pilResize, pilResizeInJs, type RgbImage } from './pil-resample.js';
 
 interface ResizeCase {
   filter: string;
@@ -16,17 +18,56 @@ interface ResizeCase {
 
 const reference = JSON.parse(readFileSync(fixturePath('images/resize-reference.json'), 'utf8')) as { pillow: string; cases: ResizeCase[] };
 
+/** A reproducible image with every value from 0 to 255 and runs of 0 and 255 (the clamps). */
+function randomImage(width: number, height: number, next: () => number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = next() < 0.1 ? (next() < 0.5 ? 0 : 255) : Math.floor(next() * 256);
+  return { data, width, height };
+}
+
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+}
+
 describe(pilResize.name, () => {
   it.each(reference.cases.map((c) => [`${c.filter} ${c.width}x${c.height} → ${c.outWidth}x${c.outHeight}`, c] as const))(
-    'reproduces Pillow byte for byte: %s',
+    'reproduces Pillow byte for byte, in WebAssembly and in JavaScript: %s',
     (_label, c) => {
       const input = new Uint8Array(Buffer.from(c.input, 'base64'));
-      const out = pilResize({ data: input, width: c.width, height: c.height }, c.outWidth, c.outHeight, c.resample);
-      expect(out.width).toBe(c.outWidth);
-      expect(out.height).toBe(c.outHeight);
-      expect(Buffer.from(out.data).equals(Buffer.from(c.output, 'base64'))).toBe(true);
+      for (const resize of [pilResize, pilResizeInJs]) {
+        const out = resize({ data: input, width: c.width, height: c.height }, c.outWidth, c.outHeight, c.resample);
+        expect(out.width).toBe(c.outWidth);
+        expect(out.height).toBe(c.outHeight);
+        expect(Buffer.from(out.data).equals(Buffer.from(c.output, 'base64'))).toBe(true);
+      }
     },
   );
+
+  it('gives the JavaScript reference byte for byte on random sizes, filters and a large image', () => {
+    const next = lcg(7);
+    const cases = Array.from({ length: 400 }, () => ({
+      width: 1 + Math.floor(next() * 200),
+      height: 1 + Math.floor(next() * 200),
+      outWidth: 1 + Math.floor(next() * 200),
+      outHeight: 1 + Math.floor(next() * 200),
+      resample: 1 + Math.floor(next() * 5),
+    }));
+    // A camera-size photo down to CLIP's 224 px: grows the kernels' memory past its first page.
+    cases.push({ width: 2048, height: 1536, outWidth: 298, outHeight: 224, resample: 3 });
+    for (const c of cases) {
+      const image = randomImage(c.width, c.height, next);
+      const fast = pilResize(image, c.outWidth, c.outHeight, c.resample);
+      const reference = pilResizeInJs(image, c.outWidth, c.outHeight, c.resample);
+      expect({ ...c, equal: Buffer.from(fast.data).equals(Buffer.from(reference.data)) }).toEqual({ ...c, equal: true });
+    }
+  });
+
+  it('runs the module compiled from pil-resample.wat (node libs/model/scripts/build-pil-resample-wasm.mjs)', async () => {
+    const wabt = await wabtInit();
+    const module = wabt.parseWat('pil-resample.wat', readFileSync(new URL('./pil-resample.wat', import.meta.url), 'utf8'), { simd: true });
+    expect(Buffer.from(module.toBinary({}).buffer).toString('base64')).toBe(PIL_RESAMPLE_WASM_BASE64);
+  });
 
   it('covers both pass orders of Pillow 13', () => {
     const verticalFirst = reference.cases.filter((c) => c.height - c.outHeight > 2 * Math.max(c.width - c.outWidth, 0));
