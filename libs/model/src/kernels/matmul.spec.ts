@@ -114,6 +114,37 @@ describe(matMul.name, () => {
     }
   });
 
+  it('multiplies a prediction by its weight as it is from the second batch on, but not in training', () => {
+    // A dense layer's product x·W with W [768, 768] and 24 rows of x: packing a new W costs more
+    // than transposing it (the flipped orientation, Cᵀ = Wᵀ·xᵀ), but XNNPACK keeps a packed W for
+    // as long as the tensor lives, so a weight used again is multiplied as it is (x·W).
+    const w = tf.variable(tf.randomNormal([768, 768]));
+    const kernel = tf.getKernel('BatchMatMul', 'wasm') as tf.KernelConfig;
+    const original = kernel.kernelFunc;
+    /** The right operand's shape of each XNNPACK product `f` makes: [768, 768] is W as it is. */
+    const rightOperands = (f: () => tf.TensorContainer) => {
+      const shapes: string[] = [];
+      (kernel as { kernelFunc: tf.KernelFunc }).kernelFunc = (args) => {
+        shapes.push((args.inputs as { b: tf.TensorInfo }).b.shape.join('x'));
+        return original(args);
+      };
+      try {
+        tf.tidy(f);
+      } finally {
+        (kernel as { kernelFunc: tf.KernelFunc }).kernelFunc = original;
+      }
+      return shapes;
+    };
+    const predict = () => matMul(tf.randomNormal([24, 768]) as tf.Tensor2D, w as unknown as tf.Tensor2D);
+    const train = () => tf.variableGrads(() => tf.sum(predict()) as tf.Scalar, [w]);
+    expect(rightOperands(predict)).toEqual(['768x24']); // first sighting: as a new weight
+    expect(rightOperands(predict)).toEqual(['768x768']);
+    expect(rightOperands(predict)).toEqual(['768x768']);
+    // Training takes the orientations it always took (a resumed run must match an uninterrupted one).
+    expect(rightOperands(train)[0]).toBe('768x24');
+    w.dispose();
+  });
+
   it('frees every temporary of the wasm kernel', () => {
     const backend = tf.backend();
     const a = tf.randomNormal([3, 40, 30]) as tf.Tensor3D;

@@ -23,6 +23,8 @@ export const MAT_MUL = 'AgiqaMatMul';
 interface MatMulAttrs {
   transposeA: boolean;
   transposeB: boolean;
+  /** No gradient is being recorded: a prediction, whose weights stay the same from batch to batch. */
+  inference?: boolean;
 }
 
 /**
@@ -38,11 +40,19 @@ const PACK_COST = 3;
  * moves fewer elements. The weight of a dense layer, `b` in x·W, is the `a` operand of the second
  * form: no packing of a new weight each step, one transpose instead.
  */
-function xnnProduct(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, { transposeA, transposeB }: MatMulAttrs): tf.TensorInfo {
+function xnnProduct(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, { transposeA, transposeB, inference }: MatMulAttrs): tf.TensorInfo {
   const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
   const n = transposeB ? b.shape[0] : b.shape[1];
-  const direct = TRANSPOSE_COST * ((transposeA ? m * k : 0) + (transposeB ? k * n : 0)) + PACK_COST * k * n;
-  const flipped = TRANSPOSE_COST * ((transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + m * n) + PACK_COST * m * k;
+  // What packing the right operand costs: nothing for a tensor XNNPACK has packed or will keep
+  // packed (see predictionOperands).
+  const packCost = (x: tf.TensorInfo, transposed: boolean, elements: number) =>
+    inference && !transposed && predictionOperands.has(x.dataId) ? 0 : PACK_COST * elements;
+  const direct = TRANSPOSE_COST * ((transposeA ? m * k : 0) + (transposeB ? k * n : 0)) + packCost(b, transposeB, k * n);
+  const flipped = TRANSPOSE_COST * ((transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + m * n) + packCost(a, !transposeA, m * k);
+  if (inference) {
+    predictionOperands.add(a.dataId);
+    predictionOperands.add(b.dataId);
+  }
   const temporaries: tf.TensorInfo[] = [];
   const materialise = (x: tf.TensorInfo, transpose: boolean) => {
     if (!transpose) return x;
@@ -63,6 +73,17 @@ function xnnProduct(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, { 
   disposeAll(backend, temporaries);
   return out;
 }
+
+/**
+ * Operands (by tensor) of earlier products in predictions. XNNPACK keeps what it packed for a
+ * right operand until that tensor is disposed; in a prediction the weights are the same tensors
+ * batch after batch (in training each optimizer step makes new ones), so from a tensor's second
+ * product on, packing it is free and the direct orientation wins: the transposes of the flipped
+ * one cost the whole weight matrix every batch (10 of the cross-attention head's 14 ms at batch 1).
+ * Only products without a gradient tape count, so training takes exactly the orientations it
+ * took before (and a resumed run the same as an uninterrupted one).
+ */
+const predictionOperands = new WeakSet<object>();
 
 /**
  * Below this many multiply-adds per matrix, tfjs-wasm's own loop beats one XNNPACK product per
@@ -116,10 +137,12 @@ const gradient: tf.GradConfig = {
     const [a, b] = saved as [tf.Tensor2D | tf.Tensor3D, tf.Tensor2D | tf.Tensor3D];
     const dc = dy as tf.Tensor2D | tf.Tensor3D;
     const { transposeA, transposeB } = attrs as unknown as MatMulAttrs;
-    if (!transposeA && !transposeB) return { a: () => matMul(dc, b, false, true), b: () => matMul(a, dc, true, false) };
-    if (!transposeA && transposeB) return { a: () => matMul(dc, b, false, false), b: () => matMul(dc, a, true, false) };
-    if (transposeA && !transposeB) return { a: () => matMul(b, dc, false, true), b: () => matMul(a, dc, false, false) };
-    return { a: () => matMul(b, dc, true, true), b: () => matMul(dc, a, true, true) };
+    // Backward products run after the tape has stopped: they are training, not a prediction.
+    const grad = (x: tf.Tensor2D | tf.Tensor3D, y: tf.Tensor2D | tf.Tensor3D, tx: boolean, ty: boolean) => product(x, y, tx, ty, false);
+    if (!transposeA && !transposeB) return { a: () => grad(dc, b, false, true), b: () => grad(a, dc, true, false) };
+    if (!transposeA && transposeB) return { a: () => grad(dc, b, false, false), b: () => grad(dc, a, true, false) };
+    if (transposeA && !transposeB) return { a: () => grad(b, dc, false, true), b: () => grad(a, dc, false, false) };
+    return { a: () => grad(b, dc, true, true), b: () => grad(dc, a, true, true) };
   },
 };
 
@@ -147,10 +170,15 @@ registerMatMul();
  * @returns `[m, n]`, or `[G, m, n]` for a batch
  */
 export function matMul<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: tf.Tensor2D | tf.Tensor3D, transposeA = false, transposeB = false): T {
+  // No tape: a prediction (the gradient's own products say so themselves, see `gradient`).
+  return product(a, b, transposeA, transposeB, tf.engine().state.gradientDepth === 0);
+}
+
+function product<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: tf.Tensor2D | tf.Tensor3D, transposeA: boolean, transposeB: boolean, inference: boolean): T {
   if (a.rank === 3 && b.rank === 2) {
     if (transposeA) throw new Error('matMul: a transposed batch times one matrix is not supported');
     const [groups, m, k] = a.shape as [number, number, number];
-    const flat = matMul(tf.reshape(a, [groups * m, k]) as tf.Tensor2D, b, false, transposeB); // [G·m, n]
+    const flat = product(tf.reshape(a, [groups * m, k]) as tf.Tensor2D, b, false, transposeB, inference); // [G·m, n]
     return tf.reshape(flat, [groups, m, flat.shape[1]]) as T;
   }
   if (a.rank !== b.rank || (a.rank === 3 && a.shape[0] !== b.shape[0])) {
@@ -161,6 +189,6 @@ export function matMul<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: tf.Tensor2D
   if (innerA !== innerB) {
     throw new Error(`matMul: inner dimensions ${innerA} and ${innerB} differ ([${a.shape.join(', ')}]·[${b.shape.join(', ')}])`);
   }
-  const attrs: MatMulAttrs = { transposeA, transposeB };
+  const attrs: MatMulAttrs = { transposeA, transposeB, inference };
   return tf.engine().runKernel(MAT_MUL, { a, b }, attrs as unknown as tf.NamedAttrMap) as T;
 }
