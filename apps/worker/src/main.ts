@@ -12,7 +12,7 @@ import { findTorchPython, machineInfo } from '@agiqa/model';
 import { createActivities, MODEL_ENCODER_TOOLKIT } from './activities/index.js';
 import { parseWorkerConfig, USAGE } from './config.js';
 import { detectEngines, engineIdentity } from './engines.js';
-import { createWorkers } from './worker.js';
+import { createWorkers, isForcedShutdown } from './worker.js';
 
 const log = (message: string) => console.log(`[agiqa worker] ${message}`);
 
@@ -122,12 +122,13 @@ async function main(): Promise<void> {
     // time, then are cancelled and retried elsewhere); run() returns after that.
     await Promise.all(workers.map((w) => w.run()));
   } catch (error) {
-    // A worker failed, or gave up on an activity that ignored its cancellation at shutdown (the
-    // SDK's GracefulShutdownPeriodExpiredError, which its own cleanup masks as "Worker still in
-    // use"): what still runs would hold the process, and closing what it uses could wait on it.
-    // Exit now; a cell that was running resumes elsewhere after its heartbeat timeout.
-    console.error(`[agiqa worker] the workers stopped with an error, exiting: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
+    if (isForcedShutdown(error)) {
+      // An activity ignored its cancellation and still runs: nothing else would end the process,
+      // and closing what it uses could wait on it. Its cell resumes elsewhere after its heartbeat timeout.
+      log('an activity did not stop within the shutdown grace period (+20 s); exiting without it');
+      process.exit(1);
+    }
+    throw error;
   } finally {
     log('shutting down');
     await clientConnection.close();

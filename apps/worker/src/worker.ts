@@ -1,4 +1,4 @@
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { GracefulShutdownPeriodExpiredError, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { createActivities } from './activities/index.js';
 import { workflowSource } from './bundle.js';
 import type { WorkerRole } from './config.js';
@@ -80,4 +80,14 @@ export async function createWorkers(options: AgiqaWorkerOptions): Promise<Worker
     );
   }
   return workers;
+}
+
+/**
+ * Whether `run()` failed because the shutdown gave up on an activity that ignored its
+ * cancellation: the SDK's GracefulShutdownPeriodExpiredError, which its own cleanup masks as an
+ * IllegalStateError "Worker still in use" while that activity still holds the worker.
+ */
+export function isForcedShutdown(error: unknown): boolean {
+  if (error instanceof GracefulShutdownPeriodExpiredError) return true;
+  return error instanceof Error && error.name === 'IllegalStateError' && error.message.includes('Worker still in use');
 }

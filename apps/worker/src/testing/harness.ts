@@ -20,7 +20,7 @@ import { createActivities, MODEL_ENCODER_TOOLKIT, type ActivityDeps } from '../a
 import { bundlerOptions, workflowsPath } from '../bundle.js';
 import type { WorkerRole } from '../config.js';
 import { detectEngines } from '../engines.js';
-import { createWorkers } from '../worker.js';
+import { createWorkers, isForcedShutdown } from '../worker.js';
 
 // Workers log at INFO by default, and the tests fail cells on purpose: keep test output to errors.
 // Once per process, before any worker.
@@ -172,7 +172,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         shutdownGraceMs: 1_000,
         heartbeatThrottleMs: deps.timing.heartbeatIntervalMs,
       });
-      const done = Promise.all(workers.map((w) => w.run()));
+      // A stop that had to give up on an activity (20 s after the grace) is left behind like one
+      // that does not end: a warning naming what was stuck, not this test's failure.
+      const done = Promise.all(workers.map((w) => w.run())).catch((error: unknown) => {
+        if (!isForcedShutdown(error)) throw error;
+        console.warn(`test workers forced to stop: ${describeStuckWorkers(workers)}`);
+      });
       const stop = async () => {
         running.delete(stop);
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

@@ -142,7 +142,14 @@ describe(matMul.name, () => {
     expect(rightOperands(predict)).toEqual(['768x768']);
     // Training takes the orientations it always took (a resumed run must match an uninterrupted one).
     expect(rightOperands(train)[0]).toBe('768x24');
-    w.dispose();
+    // Both orientations give the same bytes: a prediction from a fresh checkpoint (flipped) equals
+    // one from weights used before (direct).
+    const x = tf.randomNormal([24, 768], 0, 1, 'float32', 3) as tf.Tensor2D;
+    const fresh = tf.variable(tf.randomNormal([768, 768], 0, 1, 'float32', 4)) as unknown as tf.Tensor2D;
+    const first = tf.tidy(() => matMul(x, fresh).dataSync().slice());
+    const second = tf.tidy(() => matMul(x, fresh).dataSync().slice());
+    expect(Buffer.from(second.buffer).equals(Buffer.from(first.buffer))).toBe(true);
+    tf.dispose([w, x, fresh]);
   });
 
   it('frees every temporary of the wasm kernel', () => {

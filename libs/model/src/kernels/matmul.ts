@@ -43,8 +43,8 @@ const PACK_COST = 3;
 function xnnProduct(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, { transposeA, transposeB, inference }: MatMulAttrs): tf.TensorInfo {
   const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
   const n = transposeB ? b.shape[0] : b.shape[1];
-  // What packing the right operand costs: nothing for a tensor XNNPACK has packed or will keep
-  // packed (see predictionOperands).
+  // What packing the right operand costs: nothing, once paid, for a tensor a prediction uses again
+  // (see predictionOperands).
   const packCost = (x: tf.TensorInfo, transposed: boolean, elements: number) =>
     inference && !transposed && predictionOperands.has(x.dataId) ? 0 : PACK_COST * elements;
   const direct = TRANSPOSE_COST * ((transposeA ? m * k : 0) + (transposeB ? k * n : 0)) + packCost(b, transposeB, k * n);
@@ -77,9 +77,11 @@ function xnnProduct(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, { 
 /**
  * Operands (by tensor) of earlier products in predictions. XNNPACK keeps what it packed for a
  * right operand until that tensor is disposed; in a prediction the weights are the same tensors
- * batch after batch (in training each optimizer step makes new ones), so from a tensor's second
- * product on, packing it is free and the direct orientation wins: the transposes of the flipped
- * one cost the whole weight matrix every batch (10 of the cross-attention head's 14 ms at batch 1).
+ * batch after batch (in training each optimizer step makes new ones), so a tensor seen before is
+ * taken as one whose packing is paid once: from its second product on the direct orientation wins
+ * (it is packed then, and free from the third), where the flipped one transposed the whole weight
+ * matrix every batch (10 of the cross-attention head's 14 ms at batch 1). The packed copies live
+ * as long as their weights do (about the weights' size again in the wasm heap).
  * Only products without a gradient tape count, so training takes exactly the orientations it
  * took before (and a resumed run the same as an uninterrupted one).
  */

@@ -64,7 +64,6 @@ export class TokensService {
     return this.database.prisma.apiToken.count({ where: { revokedAt: null } });
   }
 
-
   /** Accepts AGIQA_API_TOKEN or a stored token that is not revoked; throws `unauthorized` otherwise. */
   async verify(presented: string): Promise<void> {
     const digest = sha256(presented);
