@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
+import { wasmModuleSource } from '../testing/wasm-module.js';
 import { fixturePath } from './fixtures.js';
-import { PIL_RESAMPLE_WASM_BASE64 } from './pil-resample-wasm.js';
 import { pilResize, pilResizeInJs, type RgbImage } from './pil-resample.js';
 
 interface ResizeCase {
@@ -63,10 +62,9 @@ describe(pilResize.name, () => {
     }
   });
 
-  it('runs the module compiled from pil-resample.wat (node libs/model/scripts/build-pil-resample-wasm.mjs)', async () => {
-    const wabt = await wabtInit();
-    const module = wabt.parseWat('pil-resample.wat', readFileSync(new URL('./pil-resample.wat', import.meta.url), 'utf8'), { simd: true });
-    expect(Buffer.from(module.toBinary({}).buffer).toString('base64')).toBe(PIL_RESAMPLE_WASM_BASE64);
+  it('runs the WebAssembly assembled from pil-resample.wat (regenerate with: npx vitest run src/encoders/pil-resample -u)', async () => {
+    const text = await wasmModuleSource(new URL('./pil-resample.wat', import.meta.url), 'PIL_RESAMPLE_WASM_BASE64', 'src/encoders/pil-resample.spec.ts');
+    await expect(text).toMatchFileSnapshot('./pil-resample-wasm.ts');
   });
 
   it('covers both pass orders of Pillow 13', () => {

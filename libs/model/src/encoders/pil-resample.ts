@@ -1,4 +1,5 @@
 import { invalidInput } from '@agiqa/contracts';
+import { wasmBytes, WebAssemblyJs } from '../kernels/webassembly.js';
 import { PIL_RESAMPLE_WASM_BASE64 } from './pil-resample-wasm.js';
 
 /**
@@ -10,8 +11,9 @@ import { PIL_RESAMPLE_WASM_BASE64 } from './pil-resample-wasm.js';
  * affine transform, which differs by several grey levels on downscales. Our features must match the
  * reference implementation, so the resize is ours.
  *
- * The two passes run as WebAssembly SIMD kernels (pil-resample.wat, 4 to 16 channel values per
- * instruction, same int32 arithmetic): in plain JavaScript they cost 8.7 ms per 512 px image, more
+ * The two passes run as WebAssembly SIMD kernels (pil-resample.wat, assembled into
+ * pil-resample-wasm.ts by pil-resample.spec.ts; 4 to 16 channel values per instruction, same int32
+ * arithmetic): in plain JavaScript they cost 8.7 ms per 512 px image, more
  * than anything else outside the encoders. The JavaScript passes below stay as the readable
  * reference the kernels are tested against (`pilResizeInJs`).
  */
@@ -226,12 +228,6 @@ function verticalPass(src: RgbImage, outHeight: number, c: Coefficients): RgbIma
 
 // --- WebAssembly kernels ----------------------------------------------------------------------
 
-/** The part of the WebAssembly API used here: Node has it, the es2023 lib does not declare it. */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-};
-
 /** The exports of pil-resample.wat. Pointers and sizes are byte offsets into `memory`. */
 interface Kernels {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -243,7 +239,7 @@ let kernels: Kernels | undefined;
 
 /** Instantiated on first use (632 bytes, synchronous) and kept: each call reuses its memory. */
 function wasmKernels(): Kernels {
-  kernels ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(PIL_RESAMPLE_WASM_BASE64, 'base64'))).exports as unknown as Kernels;
+  kernels ??= new WebAssemblyJs.Instance(new WebAssemblyJs.Module(wasmBytes(PIL_RESAMPLE_WASM_BASE64))).exports as unknown as Kernels;
   return kernels;
 }
 
@@ -266,30 +262,42 @@ function reserve(k: Kernels, sizes: readonly number[]): number[] {
   return offsets;
 }
 
-function wasmHorizontalPass(src: RgbImage, rowOffset: number, rows: number, outWidth: number, c: Coefficients): RgbImage {
+/** Where a pass's buffers lie in the kernels' memory (byte offsets). */
+interface PassBuffers {
+  src: number;
+  bounds: number;
+  weights: number;
+  out: number;
+}
+
+/**
+ * Copies `src` and the coefficients into the kernels' memory, runs `pass` on them and returns the
+ * `outBytes` it wrote.
+ */
+function runPass(src: Uint8Array, c: Coefficients, outBytes: number, pass: (k: Kernels, at: PassBuffers) => void): Uint8Array {
   const k = wasmKernels();
-  const inStride = src.width * 3;
-  const outBytes = rows * outWidth * 3;
-  const [srcAt, boundsAt, weightsAt, outAt] = reserve(k, [rows * inStride, c.bounds.byteLength, c.weights.byteLength, outBytes]);
+  const [srcAt, boundsAt, weightsAt, outAt] = reserve(k, [src.length, c.bounds.byteLength, c.weights.byteLength, outBytes]);
   const memory = new Uint8Array(k.memory.buffer);
-  memory.set(src.data.subarray(rowOffset * inStride, (rowOffset + rows) * inStride), srcAt);
+  memory.set(src, srcAt);
   new Int32Array(k.memory.buffer, boundsAt, c.bounds.length).set(c.bounds);
   new Int32Array(k.memory.buffer, weightsAt, c.weights.length).set(c.weights);
-  k.horizontal(srcAt, inStride, rows, outWidth, boundsAt, weightsAt, c.ksize, outAt);
-  return { data: memory.slice(outAt, outAt + outBytes), width: outWidth, height: rows };
+  pass(k, { src: srcAt, bounds: boundsAt, weights: weightsAt, out: outAt });
+  return memory.slice(outAt, outAt + outBytes);
+}
+
+function wasmHorizontalPass(src: RgbImage, rowOffset: number, rows: number, outWidth: number, c: Coefficients): RgbImage {
+  const inStride = src.width * 3;
+  const rowsData = src.data.subarray(rowOffset * inStride, (rowOffset + rows) * inStride);
+  const data = runPass(rowsData, c, rows * outWidth * 3, (k, at) =>
+    k.horizontal(at.src, inStride, rows, outWidth, at.bounds, at.weights, c.ksize, at.out),
+  );
+  return { data, width: outWidth, height: rows };
 }
 
 function wasmVerticalPass(src: RgbImage, outHeight: number, c: Coefficients): RgbImage {
-  const k = wasmKernels();
   const stride = src.width * 3;
-  const outBytes = outHeight * stride;
-  const [srcAt, boundsAt, weightsAt, outAt] = reserve(k, [src.data.length, c.bounds.byteLength, c.weights.byteLength, outBytes]);
-  const memory = new Uint8Array(k.memory.buffer);
-  memory.set(src.data, srcAt);
-  new Int32Array(k.memory.buffer, boundsAt, c.bounds.length).set(c.bounds);
-  new Int32Array(k.memory.buffer, weightsAt, c.weights.length).set(c.weights);
-  k.vertical(srcAt, stride, outHeight, boundsAt, weightsAt, c.ksize, outAt);
-  return { data: memory.slice(outAt, outAt + outBytes), width: src.width, height: outHeight };
+  const data = runPass(src.data, c, outHeight * stride, (k, at) => k.vertical(at.src, stride, outHeight, at.bounds, at.weights, c.ksize, at.out));
+  return { data, width: src.width, height: outHeight };
 }
 
 const WASM_PASSES: Passes = { horizontal: wasmHorizontalPass, vertical: wasmVerticalPass };

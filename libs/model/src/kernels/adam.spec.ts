@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import wabtInit from 'wabt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../backend/backend.js';
+import { wasmModuleSource } from '../testing/wasm-module.js';
 import { ADAM, adamUpdate, compositeAdamKernel, type AdamAttrs } from './adam.js';
 
 beforeAll(async () => {
@@ -33,22 +32,7 @@ function runComposite(x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, at
 
 describe(adamUpdate.name, () => {
   it('is the WebAssembly assembled from adam.wat (regenerate with: npx vitest run src/kernels/adam -u)', async () => {
-    const wabt = await wabtInit();
-    const source = await readFile(new URL('./adam.wat', import.meta.url), 'utf8');
-    const module = wabt.parseWat('adam.wat', source);
-    module.validate();
-    const { buffer } = module.toBinary({});
-    module.destroy();
-    const base64 = Buffer.from(buffer).toString('base64');
-    const lines = base64.match(/.{1,96}/g) ?? [];
-    const text = [
-      '// Generated from adam.wat by wabt (in libs/model: npx vitest run src/kernels/adam -u). Do not edit:',
-      '// adam.spec.ts fails when this file and adam.wat disagree.',
-      'export const ADAM_WASM_BASE64 = [',
-      ...lines.map((line) => `  '${line}',`),
-      "].join('');",
-      '',
-    ].join('\n');
+    const text = await wasmModuleSource(new URL('./adam.wat', import.meta.url), 'ADAM_WASM_BASE64', 'src/kernels/adam.spec.ts');
     await expect(text).toMatchFileSnapshot('./adam-wasm.ts');
   });
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ADAM_WASM_BASE64 } from './adam-wasm.js';
+import { wasmBytes, WebAssemblyJs } from './webassembly.js';
 
 /**
  * One Adam update of one variable as a single kernel.
@@ -51,13 +52,6 @@ type FusedAdam = (
   correction1: number, correction2: number, epsilon: number, learningRate: number,
 ) => void;
 
-/** The few WebAssembly APIs used here: the project's TypeScript libs (ES only, no DOM) do not declare them. */
-interface WebAssemblyApi {
-  Memory: abstract new (...args: never[]) => { buffer: ArrayBufferLike };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 const instances = new WeakMap<BackendWasm, FusedAdam | null>();
 
@@ -68,11 +62,10 @@ const instances = new WeakMap<BackendWasm, FusedAdam | null>();
 function fusedAdamOn(backend: BackendWasm): FusedAdam | null {
   if (!instances.has(backend)) {
     const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
-    const importable = memory instanceof WebAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer);
+    const importable = memory instanceof WebAssemblyJs.Memory && !(memory.buffer instanceof SharedArrayBuffer);
     let fused: FusedAdam | null = null;
     if (importable) {
-      const bytes = Uint8Array.from(atob(ADAM_WASM_BASE64), (c) => c.charCodeAt(0));
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }); // 400 bytes: synchronous compile is fine
+      const instance = new WebAssemblyJs.Instance(new WebAssemblyJs.Module(wasmBytes(ADAM_WASM_BASE64)), { env: { memory } }); // 400 bytes: synchronous compile is fine
       fused = instance.exports['adam'] as FusedAdam;
     }
     instances.set(backend, fused);
