@@ -10,13 +10,14 @@ describe(parseGatewayArgs.name, () => {
       port: 0,
       migrate: true,
       idleInTransactionTimeoutMs: 60_000,
+      autovacuumIntervalMs: 15_000,
     });
   });
 
   it('reads every flag', () => {
     expect(
-      parseGatewayArgs(['--data-dir', 'db', '--host', '0.0.0.0', '--port', '5433', '--no-migrate', '--migrations-dir', 'm', '--idle-in-transaction-timeout', '0'], {}),
-    ).toEqual({ dataDir: path.resolve('db'), host: '0.0.0.0', port: 5433, migrate: false, migrationsDir: path.resolve('m'), idleInTransactionTimeoutMs: 0 });
+      parseGatewayArgs(['--data-dir', 'db', '--host', '0.0.0.0', '--port', '5433', '--no-migrate', '--migrations-dir', 'm', '--idle-in-transaction-timeout', '0', '--autovacuum-interval', '0'], {}),
+    ).toEqual({ dataDir: path.resolve('db'), host: '0.0.0.0', port: 5433, migrate: false, migrationsDir: path.resolve('m'), idleInTransactionTimeoutMs: 0, autovacuumIntervalMs: 0 });
   });
 
   it('rejects a bad port naming the flag', () => {

@@ -10,7 +10,9 @@ export const USAGE = `usage: node libs/db/dist/gateway/main.js [options]
   --migrations-dir <dir>  migrations to apply before listening (default: the repository's prisma/migrations)
   --no-migrate            do not apply migrations
   --idle-in-transaction-timeout <ms>
-                          disconnect a client idle inside a transaction this long (default 60000; 0: never)`;
+                          disconnect a client idle inside a transaction this long (default 60000; 0: never)
+  --autovacuum-interval <ms>
+                          how often tables are checked for VACUUM / ANALYZE (default 15000; 0: never)`;
 
 /** The gateway process's settings. */
 export interface GatewayArgs {
@@ -20,6 +22,7 @@ export interface GatewayArgs {
   migrate: boolean;
   migrationsDir?: string;
   idleInTransactionTimeoutMs: number;
+  autovacuumIntervalMs: number;
 }
 
 /** Parses the command line; bad values are `invalid_input` naming the flag. */
@@ -33,6 +36,7 @@ export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = proces
       'migrations-dir': { type: 'string' },
       'no-migrate': { type: 'boolean', default: false },
       'idle-in-transaction-timeout': { type: 'string', default: '60000' },
+      'autovacuum-interval': { type: 'string', default: '15000' },
     },
     strict: true,
   }));
@@ -50,6 +54,7 @@ export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     migrate: !values['no-migrate'],
     ...(values['migrations-dir'] ? { migrationsDir: path.resolve(values['migrations-dir']) } : {}),
     idleInTransactionTimeoutMs: integer('idle-in-transaction-timeout', values['idle-in-transaction-timeout'], 2 ** 31 - 1),
+    autovacuumIntervalMs: integer('autovacuum-interval', values['autovacuum-interval'], 2 ** 31 - 1),
   };
 }
 

@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { lockDataDir, updateDataDirLock, type DataDirLock } from '../connection/data-dir-lock.js';
 import { applyMigrations } from '../migrations/apply-migrations.js';
 import { parseGatewayArgs, USAGE } from './args.js';
+import { startAutovacuum, type Autovacuum } from './autovacuum.js';
 import { startGateway, type PgliteGateway } from './gateway.js';
 
 const log = (line: string) => console.log(`[agiqa db gateway] ${line}`);
@@ -21,11 +22,13 @@ async function main(): Promise<void> {
   const lock: DataDirLock = lockDataDir(args.dataDir, { holder: 'gateway' });
   let db: PGlite | undefined;
   let gateway: PgliteGateway | undefined;
+  let autovacuum: Autovacuum | undefined;
   let stopping: Promise<void> | undefined;
 
   const stop = (reason: string, code: number) => {
     stopping ??= (async () => {
       log(`${reason}: closing`);
+      await autovacuum?.stop();
       await gateway?.close();
       if (db && !db.closed) await db.close();
       lock.release();
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       if (report.missingLocally.length > 0) log(`migrations applied to this database but absent here: ${report.missingLocally.join(', ')}`);
     }
     gateway = await startGateway({ db, host: args.host, port: args.port, idleInTransactionTimeoutMs: args.idleInTransactionTimeoutMs, log });
+    if (args.autovacuumIntervalMs > 0) autovacuum = await startAutovacuum({ url: gateway.url, intervalMs: args.autovacuumIntervalMs, log });
     updateDataDirLock(lock, { url: gateway.url });
     log(`ready ${gateway.url} (data ${args.dataDir}, pid ${process.pid})`);
   } catch (error) {
