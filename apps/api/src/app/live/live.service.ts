@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type MessageEvent, type OnApplicationShutdo
 import { Observable, type Subscriber } from 'rxjs';
 import { DatabaseService } from '../database/database.service.js';
 import { toEpochRow } from '../runs/epoch-row.js';
+import { readRunRecords } from '../runs/run-records.js';
 import { toRunSummary } from '../runs/run-summary.js';
 import { SweepsService } from '../sweeps/sweeps.service.js';
 import { SweepState } from './sweep-watcher.js';
@@ -84,19 +85,20 @@ export class LiveService implements OnApplicationShutdown {
   private async watchSweep(id: string): Promise<Watcher & { state: SweepState }> {
     const detail = await this.sweeps.get(id);
     const epochs = detail.grid.epochs;
-    const rows = await this.database.prisma.run.findMany({ where: { sweepId: id }, include: { dataset: { select: { name: true } } }, orderBy: { cellKey: 'asc' } });
-    const state = new SweepState(detail, rows.map((run) => toRunSummary(run, run.dataset.name, epochs)));
+    const rows = await readRunRecords(this.database.prisma, 'r."sweepId" = $1', [id]);
+    const state = new SweepState(detail, rows.map((run) => toRunSummary(run, run.dataset, epochs)));
     let since = new Date(Date.now() - CLOCK_SLACK_MS);
     const watcher = this.watcher(this.sweepWatchers, id, async (send) => {
       const readAt = new Date();
       const [sweep, rows] = await Promise.all([
         this.database.prisma.sweep.findUnique({ where: { id }, select: { status: true, finishedAt: true } }),
-        this.database.prisma.run.findMany({ where: { sweepId: id, updatedAt: { gte: since } }, include: { dataset: { select: { name: true } } } }),
+        // Timestamps are stored as UTC without a zone: the zone of the ISO text is dropped by the cast.
+        readRunRecords(this.database.prisma, 'r."sweepId" = $1 AND r."updatedAt" >= $2::timestamp', [id, since.toISOString()]),
       ]);
       since = new Date(readAt.getTime() - CLOCK_SLACK_MS);
       if (!sweep) return send([{ type: 'end', data: { reason: 'deleted' } }], true);
       const changes = state.apply(
-        rows.map((run) => toRunSummary(run, run.dataset.name, epochs)),
+        rows.map((run) => toRunSummary(run, run.dataset, epochs)),
         { status: sweep.status, finishedAt: sweep.finishedAt?.toISOString() ?? null },
       );
       const events: MessageEvent[] = [];

@@ -1,12 +1,13 @@
-import { RUN_METRICS, type GridSpec, type ListRunsQuery, type RunGroup, type RunList, type RunRow } from '@agiqa/contracts';
+import { RUN_METRICS, type ListRunsQuery, type RunGroup, type RunList, type RunRow } from '@agiqa/contracts';
 import type { PrismaClient } from '@agiqa/db';
 import { countSql, groupSql, listSql } from './run-query.js';
+import { readRunRecords } from './run-records.js';
 import { toRunSummary } from './run-summary.js';
 
 /**
  * `GET /api/runs`: one page of runs (or of groups with `groupBy`) matching the filters, in the
  * asked order. Two queries for a page of runs: the ids in order (SQL, see run-query.ts), then the
- * rows by id (Prisma); one for a page of groups.
+ * rows by id (one JSON document, see run-records.ts); one for a page of groups.
  */
 export async function listRuns(prisma: PrismaClient, query: ListRunsQuery): Promise<RunList> {
   if (query.groupBy && query.groupBy.length > 0) return listGroups(prisma, { ...query, groupBy: query.groupBy });
@@ -14,21 +15,18 @@ export async function listRuns(prisma: PrismaClient, query: ListRunsQuery): Prom
   const page = await prisma.$queryRawUnsafe<{ id: string; total: bigint }[]>(text, ...values);
   const total = page.length > 0 ? Number(page[0].total) : await countRuns(prisma, query);
   const ids = page.map((row) => row.id);
-  const records = await prisma.run.findMany({
-    where: { id: { in: ids } },
-    include: { dataset: { select: { name: true } }, sweep: { select: { name: true, grid: true, archivedAt: true } } },
-  });
+  const records = await readRunRecords(prisma, 'r."id" = ANY($1::text[])', [ids]);
   const byId = new Map(records.map((r) => [r.id, r]));
   const items: RunRow[] = ids.flatMap((id) => {
     const run = byId.get(id);
     if (!run) return []; // deleted between the two queries
     return [
       {
-        ...toRunSummary(run, run.dataset.name, (run.sweep.grid as GridSpec).epochs),
-        sweepName: run.sweep.name,
+        ...toRunSummary(run, run.dataset, run.gridEpochs),
+        sweepName: run.sweepName,
         tags: run.tags,
         note: run.note,
-        archived: run.archivedAt !== null || run.sweep.archivedAt !== null,
+        archived: run.archived,
         createdAt: run.createdAt.toISOString(),
         config: asRecord(run.config),
       },
