@@ -163,6 +163,10 @@ describe.skipIf(!chromiumCheck.ok)(`workbench in a browser${chromiumCheck.ok ? '
     await prisma.run.update({ where: { id: runs[0].id }, data: { status: 'completed', epochsDone: 10, srcc: 0.61, plcc: 0.6, krcc: 0.5, rmse: 0.4, finishedAt: new Date() } });
     await expect.poll(() => page.locator(`tr[data-run="${runs[0].id}"]`).innerText()).toContain('0.6100');
     await expect.poll(() => page.locator('#sweep-counts').textContent()).toContain('1 completed');
+    // The cell's square and figures moved with it: completed, its SRCC the cell's mean (n = 1).
+    await expect.poll(() => page.locator('.heatmap .square.status-completed').count()).toBe(1);
+    expect(await page.locator(`.heatmap .square[href$="${runs[0].id}"]`).getAttribute('title')).toContain('SRCC 0.6100');
+    expect(await page.locator('.heatmap .cell-value').first().textContent()).toContain('0.6100');
     // The same document all along: no reload happened.
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     await shot('sweep-live');

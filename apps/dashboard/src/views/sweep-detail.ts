@@ -2,7 +2,7 @@ import type { EpochMetricRow, RunSummary, SweepSnapshotEvent, SweepStateEvent } 
 import { followEvents } from '../api/live.js';
 import { href, type Route } from '../app/routes.js';
 import { isAbort, type ViewContext } from '../app/view.js';
-import { cellGrids, defaultCurveRuns, gridPointKey, type CellGrid } from '../model/cells.js';
+import { cellGrids, defaultCurveRuns, gridPointKey } from '../model/cells.js';
 import { epochAxis, overlaidCurves } from '../model/curves.js';
 import { formatDate, formatElapsed, formatNumber, formatPercent, formatText, MISSING } from '../model/format.js';
 import { HEATMAP_METRIC_LABEL, HEATMAP_METRICS, heatCell, heatColour, heatRange, heatTextColour, trainedFraction, type HeatmapMetric } from '../model/heatmap.js';
@@ -53,9 +53,14 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
 
   /** Table rows by run id: an update patches its row in place. */
   const rowOf = new Map<string, HTMLTableRowElement>();
-  /** Heatmap cells by `dataset/encoder/fusion`: an update redraws that cell only. */
-  const cellOf = new Map<string, HTMLTableCellElement>();
-  let grids: CellGrid[] = [];
+  /**
+   * Heatmap cells by `dataset/encoder/fusion`, and their runs' squares by run id: an update
+   * repaints the cells' figures and colours (a cheap few nodes each) and only the squares of the
+   * runs that moved; rebuilding every square of a 1,000-run sweep each second cost the page's
+   * longest tasks.
+   */
+  const cellOf = new Map<string, { td: HTMLTableCellElement; figures: HTMLElement }>();
+  const squareOf = new Map<string, HTMLAnchorElement>();
 
   const fail = (what: string) => (error: unknown) => replace(message, errorBox(error, what));
   const pointKey = gridPointKey;
@@ -74,14 +79,13 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
   }
 
   function onRuns(changed: RunSummary[]): void {
-    const points = new Set<string>();
     for (const run of changed) {
       runs.set(run.id, run);
       patchRow(run);
-      points.add(pointKey(run));
+      const square = squareOf.get(run.id);
+      if (square) paintSquare(square, run);
     }
-    const range = currentRange();
-    for (const key of points) patchCell(key, range);
+    paintCells();
     if (changed.some((r) => chosen?.has(r.id))) void refreshCurves();
   }
 
@@ -180,23 +184,18 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
     );
   }
 
-  function currentRange() {
-    const cells = grids.flatMap((g) => g.points.flat().flatMap((p) => (p ? [heatCell({ runs: p.runs.map((r) => runs.get(r.id) ?? (r as RunSummary)) }, metric)] : [])));
-    return heatRange(cells);
-  }
-
   function renderHeatmap(): void {
     const s = sweep;
     if (!s) return;
-    grids = cellGrids([...runs.values()], { encoders: s.grid.encoders, fusions: s.grid.fusions, datasets: s.grid.datasets });
+    const grids = cellGrids([...runs.values()], { encoders: s.grid.encoders, fusions: s.grid.fusions, datasets: s.grid.datasets });
     cellOf.clear();
+    squareOf.clear();
     const metricSelect = select('metric', HEATMAP_METRICS.map((m) => ({ value: m, label: HEATMAP_METRIC_LABEL[m] })), metric);
     metricSelect.id = 'heatmap-metric';
     metricSelect.addEventListener('change', () => {
       metric = metricSelect.value as HeatmapMetric;
       renderHeatmap();
     });
-    const range = currentRange();
     replace(
       heatmap,
       h('h2', null, 'Cells'),
@@ -223,8 +222,7 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
                     if (!point) return (td.textContent = MISSING), td;
                     const key = `${g.dataset}/${encoder}/${g.fusions[j]}`;
                     td.dataset['point'] = key;
-                    cellOf.set(key, td);
-                    drawCell(td, key, range);
+                    buildCell(td, key);
                     return td;
                   }),
                 ),
@@ -234,34 +232,53 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
         ),
       ),
     );
+    paintCells();
   }
 
   function pointRuns(key: string): RunSummary[] {
     return [...runs.values()].filter((r) => pointKey(r) === key).sort((a, b) => a.splitRepeat - b.splitRepeat || (a.seed ?? 0) - (b.seed ?? 0));
   }
 
-  function drawCell(td: HTMLTableCellElement, key: string, range: { min: number; max: number }): void {
-    const own = pointRuns(key);
-    const cell = heatCell({ runs: own }, metric);
-    const bg = heatColour(cell.stat.mean, range, metric);
-    td.style.background = bg ?? '';
-    td.style.color = heatTextColour(cell.stat.mean, range, metric);
-    replace(
-      td,
-      h('div', { class: 'cell-value' }, formatStat(cell.stat)),
-      cell.running.length ? h('div', { class: 'cell-running' }, `training: epoch ${cell.running.join(', ')}`) : null,
-      cell.pending || cell.failed ? h('div', { class: 'cell-other' }, [cell.pending ? `${cell.pending} pending` : '', cell.failed ? `${cell.failed} failed` : ''].filter(Boolean).join(', ')) : null,
-      h(
-        'div',
-        { class: 'squares' },
-        own.map((r) => h('a', { class: `square status-${r.status}`, href: href({ name: 'run', id: r.id }), title: `${r.cellKey}: ${r.status}${r.metrics ? `, SRCC ${formatNumber(r.metrics.srcc)}` : ''}`, 'aria-label': `${r.cellKey}: ${r.status}` }, '')),
-      ),
-    );
+  /** A cell's frame: its figures (filled by paintCells) and one square per run, linking to it. */
+  function buildCell(td: HTMLTableCellElement, key: string): void {
+    const figures = h('div');
+    const squares = pointRuns(key).map((r) => {
+      const square = h('a', { class: 'square', href: href({ name: 'run', id: r.id }) }, '');
+      paintSquare(square, r);
+      squareOf.set(r.id, square);
+      return square;
+    });
+    replace(td, figures, h('div', { class: 'squares' }, squares));
+    cellOf.set(key, { td, figures });
   }
 
-  function patchCell(key: string, range: { min: number; max: number }): void {
-    const td = cellOf.get(key);
-    if (td) drawCell(td, key, range);
+  function paintSquare(square: HTMLAnchorElement, r: RunSummary): void {
+    square.className = `square status-${r.status}`;
+    square.title = `${r.cellKey}: ${r.status}${r.metrics ? `, SRCC ${formatNumber(r.metrics.srcc)}` : ''}`;
+    square.setAttribute('aria-label', `${r.cellKey}: ${r.status}`);
+  }
+
+  /** Every cell's mean ± std, running epochs and counts, coloured over the sweep's current range. */
+  function paintCells(): void {
+    const byPoint = new Map<string, RunSummary[]>();
+    for (const r of runs.values()) {
+      const key = pointKey(r);
+      const list = byPoint.get(key);
+      if (list) list.push(r);
+      else byPoint.set(key, [r]);
+    }
+    const cells = [...cellOf].map(([key, frame]) => ({ frame, cell: heatCell({ runs: byPoint.get(key) ?? [] }, metric) }));
+    const range = heatRange(cells.map((c) => c.cell));
+    for (const { frame, cell } of cells) {
+      frame.td.style.background = heatColour(cell.stat.mean, range, metric) ?? '';
+      frame.td.style.color = heatTextColour(cell.stat.mean, range, metric);
+      replace(
+        frame.figures,
+        h('div', { class: 'cell-value' }, formatStat(cell.stat)),
+        cell.running.length ? h('div', { class: 'cell-running' }, `training: epoch ${cell.running.join(', ')}`) : null,
+        cell.pending || cell.failed ? h('div', { class: 'cell-other' }, [cell.pending ? `${cell.pending} pending` : '', cell.failed ? `${cell.failed} failed` : ''].filter(Boolean).join(', ')) : null,
+      );
+    }
   }
 
   function runCells(r: RunSummary): (Node | string)[] {
