@@ -18,9 +18,19 @@ export const LIVE_INTERVAL_MS = Symbol('LIVE_INTERVAL_MS');
 const CLOCK_SLACK_MS = 60_000;
 /** A comment-like event now and then keeps idle proxies from closing the stream. */
 const PING_EVERY_TICKS = 15;
+/**
+ * A watcher outlives its last subscriber by this many ticks (30 s at the default interval): a
+ * page reloaded or navigated back to gets its snapshot from memory instead of reading the whole
+ * sweep again (1,002 runs: ~75 ms on the embedded database).
+ */
+const LINGER_TICKS = 30;
 
 interface Watcher {
   subscribers: Set<Subscriber<MessageEvent>>;
+  /** A subscriber arrived: the watcher stays. */
+  retain(): void;
+  /** The last subscriber left: the watcher stops after LINGER_TICKS unless another arrives. */
+  release(): void;
   stop(): void;
 }
 
@@ -57,6 +67,11 @@ export class LiveService implements OnApplicationShutdown {
     return this.stream(watcher, watcher.snapshot, false);
   }
 
+  /** Sweeps watched now and their subscribers (none while a watcher lingers). */
+  watchedSweeps(): { id: string; subscribers: number }[] {
+    return [...this.sweepWatchers].map(([id, w]) => ({ id, subscribers: w.subscribers.size }));
+  }
+
   onApplicationShutdown(): void {
     for (const watcher of [...this.sweepWatchers.values(), ...this.runWatchers.values()]) {
       for (const subscriber of watcher.subscribers) subscriber.complete();
@@ -75,9 +90,10 @@ export class LiveService implements OnApplicationShutdown {
         return;
       }
       watcher.subscribers.add(subscriber);
+      watcher.retain();
       return () => {
         watcher.subscribers.delete(subscriber);
-        if (watcher.subscribers.size === 0) watcher.stop();
+        if (watcher.subscribers.size === 0) watcher.release();
       };
     });
   }
@@ -146,12 +162,19 @@ export class LiveService implements OnApplicationShutdown {
   private watcher<W extends Watcher>(registry: Map<string, W>, id: string, tick: (send: (events: MessageEvent[], final: boolean) => void) => Promise<void>): Watcher {
     const subscribers = new Set<Subscriber<MessageEvent>>();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let linger: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
     let ticks = 0;
     const stop = () => {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(linger);
       registry.delete(id);
+    };
+    const retain = () => clearTimeout(linger);
+    const release = () => {
+      clearTimeout(linger);
+      linger = setTimeout(stop, LINGER_TICKS * this.intervalMs);
     };
     const send = (events: MessageEvent[], final: boolean) => {
       if (++ticks % PING_EVERY_TICKS === 0 && events.length === 0) events = [{ type: 'ping', data: {} }];
@@ -171,7 +194,7 @@ export class LiveService implements OnApplicationShutdown {
       }
       if (!stopped) timer = setTimeout(() => void loop(), this.intervalMs);
     };
-    const watcher = { subscribers, stop } as Watcher;
+    const watcher = { subscribers, retain, release, stop } as Watcher;
     registry.set(id, watcher as W);
     timer = setTimeout(() => void loop(), this.intervalMs);
     return watcher;

@@ -68,8 +68,7 @@ describe(LiveService.name, () => {
   it('streams a sweep: a snapshot, then only the runs that changed, the sweep state, and the end', async () => {
     const stream = await openStream(`${api.url}/api/sweeps/${sweepId}/events`);
     expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
-    const first = await stream.next("snapshot"); console.log("GOT", JSON.stringify(first).slice(0,300));
-    const snapshot = SweepSnapshotEventSchema.parse(first.data);
+    const snapshot = SweepSnapshotEventSchema.parse((await stream.next('snapshot')).data);
     expect(snapshot.runs).toHaveLength(2);
     expect(snapshot.live.phase).toBe('queued');
 
@@ -97,6 +96,23 @@ describe(LiveService.name, () => {
     // The sweep finished: every stream ends right after its snapshot.
     for (const s of streams) await s.next('end');
     for (const s of streams) s.close();
+  });
+
+  it('keeps a sweep watched a while after its last subscriber leaves, and reopens from memory', async () => {
+    const prisma = api.db.prisma;
+    const live = api.app.get(LiveService);
+    const { sweep } = await seedSweep(prisma, { encoders: ['tiny-bert'], fusions: ['concat'], datasets: ['synth'], seeds: [7], epochs: 2 });
+    await prisma.sweep.update({ where: { id: sweep.id }, data: { status: 'running' } });
+    const first = await openStream(`${api.url}/api/sweeps/${sweep.id}/events`);
+    await first.next('snapshot');
+    first.close();
+    // The server has seen the close, and the watcher is still there.
+    await expect.poll(() => live.watchedSweeps().find((w) => w.id === sweep.id)).toEqual({ id: sweep.id, subscribers: 0 });
+    const again = await openStream(`${api.url}/api/sweeps/${sweep.id}/events`);
+    SweepSnapshotEventSchema.parse((await again.next('snapshot')).data);
+    again.close();
+    // 30 ticks of 50 ms after the last subscriber left, the watcher is gone.
+    await expect.poll(() => live.watchedSweeps().map((w) => w.id), { timeout: 5_000 }).not.toContain(sweep.id);
   });
 
   it('streams a run: its epochs so far, then new epochs as they land', async () => {
