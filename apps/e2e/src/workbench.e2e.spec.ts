@@ -156,10 +156,13 @@ describe.skipIf(!chromiumCheck.ok)(`workbench in a browser${chromiumCheck.ok ? '
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
     const runs = await prisma.run.findMany({ where: { sweepId }, orderBy: { cellKey: 'asc' } });
+    // The row's cells that do not change (its link) stay the same nodes: only changed cells are replaced.
+    const link = await page.locator(`tr[data-run="${runs[0].id}"] td:nth-child(2) a`).elementHandle();
     await prisma.run.update({ where: { id: runs[0].id }, data: { status: 'running', epochsDone: 3, startedAt: new Date() } });
     await expect.poll(() => page.locator('#sweep-phase').textContent()).toBe('training');
     await expect.poll(() => page.locator(`tr[data-run="${runs[0].id}"]`).innerText()).toContain('3/10');
     await expect.poll(() => page.locator('.heatmap .cell-running').first().textContent()).toContain('epoch 3/10');
+    expect(await link?.evaluate((a) => a.isConnected)).toBe(true);
     await prisma.run.update({ where: { id: runs[0].id }, data: { status: 'completed', epochsDone: 10, srcc: 0.61, plcc: 0.6, krcc: 0.5, rmse: 0.4, finishedAt: new Date() } });
     await expect.poll(() => page.locator(`tr[data-run="${runs[0].id}"]`).innerText()).toContain('0.6100');
     await expect.poll(() => page.locator('#sweep-counts').textContent()).toContain('1 completed');

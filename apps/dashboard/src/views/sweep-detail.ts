@@ -316,9 +316,19 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
     replace(tr, h('td', null, checkbox(r)), runCells(r).map((c) => h('td', null, c)));
   }
 
+  /**
+   * Replaces only the cells whose content changed (an epoch's update changes one or two of ten),
+   * and never the checkbox, which holds the reader's choice.
+   */
   function patchRow(r: RunSummary): void {
     const tr = rowOf.get(r.id);
-    if (tr) fillRow(tr, r);
+    if (!tr) return;
+    runCells(r).forEach((content, i) => {
+      const fresh = h('td', null, content);
+      const current = tr.cells[i + 1];
+      if (!current) tr.appendChild(fresh);
+      else if (!current.isEqualNode(fresh)) current.replaceWith(fresh);
+    });
   }
 
   const toolbar = h('p', { class: 'toolbar' });
