@@ -145,6 +145,29 @@ describe.skipIf(!chromiumCheck.ok)(`workbench in a browser${chromiumCheck.ok ? '
     await shot('explorer-archived');
   });
 
+  it('shows a large sweep\'s runs in a scrolled table that holds only the rows in view', async () => {
+    const prisma = db.prisma;
+    const large = await seedRuns(prisma, { dataset: DATASET, sweeps: 1, encoders: ['tiny-bert', 'tiny-distilbert'], fusions: ['concat', 'cosine', 'cross_attention'], seeds: 60, epochs: 10, name: 'large' });
+    const sweepId = large.sweepIds[0];
+    await prisma.sweep.update({ where: { id: sweepId }, data: { status: 'running', finishedAt: null } });
+    await prisma.run.updateMany({ where: { sweepId }, data: { status: 'running', startedAt: new Date() } });
+    const runs = await prisma.run.findMany({ where: { sweepId }, orderBy: { cellKey: 'asc' }, select: { id: true, cellKey: true } });
+    expect(runs).toHaveLength(360);
+    await open(`#/sweeps/${sweepId}`);
+    await page.waitForSelector('#runs-table tr[data-run]');
+    const inView = await page.locator('#runs-table tr[data-run]').count();
+    expect(inView).toBeGreaterThan(10);
+    expect(inView).toBeLessThan(60);
+    // A run in view updates live; the last run is reached by scrolling.
+    await prisma.run.update({ where: { id: runs[0].id }, data: { epochsDone: 7 } });
+    await expect.poll(() => page.locator(`tr[data-run="${runs[0].id}"]`).innerText()).toContain('7/10');
+    expect(await page.locator(`tr[data-run="${runs[359].id}"]`).count()).toBe(0);
+    await page.locator('.runs-scroll').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect.poll(() => page.locator(`tr[data-run="${runs[359].id}"]`).innerText()).toContain(runs[359].cellKey);
+    await shot('sweep-large');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('updates a running sweep live, without reloading, as cells train', async () => {
     const prisma = db.prisma;
     const live = await seedRuns(prisma, { dataset: DATASET, sweeps: 1, encoders: ['tiny-bert'], fusions: ['concat', 'cosine'], seeds: 2, epochs: 10, name: 'live' });
