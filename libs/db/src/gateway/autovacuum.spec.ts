@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMigratedPglite } from '../testing/test-db.js';
 import { startAutovacuum, tablesDue, type AutovacuumSettings, type TableCounters } from './autovacuum.js';
 import { startGateway, type PgliteGateway } from './gateway.js';
 
@@ -105,6 +106,26 @@ describe(startAutovacuum.name, () => {
       expect((await client.query('SHOW default_statistics_target')).rows).toEqual([{ default_statistics_target: '100' }]);
     } finally {
       await autovacuum.stop();
+    }
+  });
+});
+
+describe('the schema under the autovacuum', () => {
+  it("gathers no statistics for a run's JSON documents (no query can use them), and does for its columns", async () => {
+    const db = await createMigratedPglite();
+    try {
+      await db.exec(`INSERT INTO "Dataset" ("id", "name", "format", "root", "contentHash", "itemCount", "summary", "updatedAt") VALUES ('d', 'd', 'manifest', '/d', 'h', 0, '{}', now());
+        INSERT INTO "Sweep" ("id", "name", "grid", "cellCount", "updatedAt") VALUES ('s', 's', '{}', 1, now());
+        INSERT INTO "Run" ("id", "sweepId", "cellKey", "datasetId", "imageEncoder", "fusion", "splitRepeat", "config", "machine", "updatedAt")
+          SELECT 'r' || i, 's', 'c' || i, 'd', 'tiny-clip', 'concat', 0, '{"epochs": 2}', '{"cpu": "x"}', now() FROM generate_series(1, 20) i;
+        ANALYZE "Run";`);
+      const { rows } = await db.query<{ attname: string }>(`SELECT attname FROM pg_stats WHERE tablename = 'Run'`);
+      const columns = rows.map((r) => r.attname);
+      expect(columns).toContain('fusion');
+      expect(columns).not.toContain('config');
+      expect(columns).not.toContain('machine');
+    } finally {
+      await db.close();
     }
   });
 });
