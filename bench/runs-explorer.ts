@@ -10,7 +10,8 @@
  *      predictions page; `GET /api/health` is the floor reference (one request, no query);
  *   2. the same mix from 50 concurrent clients for 60 s: p50 / p95 / p99, requests/s, errors;
  *   3. (with Chromium) the sweep page of a 1,000-run sweep whose runs update live: the longest
- *      main-thread task and the number of tasks over 50 ms (Long Tasks API) over 30 s.
+ *      main-thread task and the number of tasks over 50 ms (Long Tasks API) over 30 s, then from a
+ *      Chromium trace of 10 s more what the longest task spent its time on (layout, paint, script).
  *
  *   npm run build && npx tsx --conditions @agiqa/source bench/runs-explorer.ts [--runs 10000] [--epochs 100] [--clients 50] [--seconds 60] [--no-browser]
  */
@@ -173,8 +174,36 @@ async function concurrent(urls: string[]): Promise<Row & { perSecond: number; er
   return { what: `mix of the above, ${CLIENTS} clients × ${SECONDS} s`, n: times.length, p50: quantile(times, 0.5), p95: quantile(times, 0.95), p99: quantile(times, 0.99), perSecond: times.length / SECONDS, errors };
 }
 
-/** The sweep page of a 1,000-run running sweep while its runs move: longest main-thread task. */
-async function browserLongTasks(db: Db, apiUrl: string, sweepId: string): Promise<{ longest: number; over50: number; over100: number; updates: number; loadingLongest: number }> {
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+}
+
+/**
+ * What the longest task of a Chromium trace spent its time on: the renderer's top-level tasks
+ * (`RunTask`) and, inside the longest, the time of each kind of event nested in it (Layout, Paint,
+ * FunctionCall…; nested events of one kind can overlap, so the parts may add up to more).
+ */
+function longestTaskBreakdown(events: TraceEvent[]): string {
+  const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.dur !== undefined);
+  const longest = tasks.reduce<TraceEvent | null>((a, b) => (a && (a.dur ?? 0) >= (b.dur ?? 0) ? a : b), null);
+  if (!longest?.dur) return 'no task traced';
+  const end = longest.ts + longest.dur;
+  const by = new Map<string, number>();
+  for (const e of events) {
+    if (e === longest || e.ph !== 'X' || e.pid !== longest.pid || e.tid !== longest.tid || e.ts < longest.ts || e.ts + (e.dur ?? 0) > end) continue;
+    by.set(e.name, (by.get(e.name) ?? 0) + (e.dur ?? 0));
+  }
+  const parts = [...by].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([name, us]) => `${name} ${(us / 1000).toFixed(1)}`);
+  return `${(longest.dur / 1000).toFixed(1)} ms: ${parts.join(', ')}`;
+}
+
+/** The sweep page of a 1,000-run running sweep while its runs move: longest main-thread task, and what it spent its time on. */
+async function browserLongTasks(db: Db, apiUrl: string, sweepId: string): Promise<{ longest: number; over50: number; over100: number; updates: number; loadingLongest: number; tracedLongest: string }> {
   const context = await chromium.launchPersistentContext(path.join(home, 'chromium'), {
     executablePath: process.env['AGIQA_CHROMIUM'] ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu'],
@@ -202,18 +231,33 @@ async function browserLongTasks(db: Db, apiUrl: string, sweepId: string): Promis
     return tasks;
   });
   const runs = await db.prisma.run.findMany({ where: { sweepId }, select: { id: true } });
+  let wave = 0;
   let updates = 0;
-  const end = Date.now() + 30_000;
-  for (let wave = 1; Date.now() < end; wave++) {
-    // Every second a fifth of the cells report a new epoch (1,000 runs: 200 changes per second).
-    const ids = runs.filter((_, i) => (i + wave) % 5 === 0).map((r) => r.id);
-    await db.prisma.run.updateMany({ where: { id: { in: ids } }, data: { epochsDone: { increment: 1 } } });
-    updates += ids.length;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+  const updateFor = async (ms: number) => {
+    for (const end = Date.now() + ms; Date.now() < end; ) {
+      // Every second a fifth of the cells report a new epoch (1,000 runs: 200 changes per second).
+      wave += 1;
+      const ids = runs.filter((_, i) => (i + wave) % 5 === 0).map((r) => r.id);
+      await db.prisma.run.updateMany({ where: { id: { in: ids } }, data: { epochsDone: { increment: 1 } } });
+      updates += ids.length;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  };
+  await updateFor(30_000);
   const tasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+  const measuredUpdates = updates;
+  // Then 10 s more under a Chromium trace (apart: tracing costs time of its own), which says what
+  // the longest task did (layout, paint, script).
+  const cdp = await context.newCDPSession(page);
+  const trace: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e: { value: object[] }) => trace.push(...(e.value as TraceEvent[])));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  await updateFor(10_000);
+  const traced = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.end');
+  await traced;
   await context.close();
-  return { longest: tasks.length ? Math.max(...tasks) : 0, over50: tasks.length, over100: tasks.filter((t) => t > 100).length, updates, loadingLongest: loading.length ? Math.max(...loading) : 0 };
+  return { longest: tasks.length ? Math.max(...tasks) : 0, over50: tasks.length, over100: tasks.filter((t) => t > 100).length, updates: measuredUpdates, loadingLongest: loading.length ? Math.max(...loading) : 0, tracedLongest: longestTaskBreakdown(trace) };
 }
 
 async function main(): Promise<void> {
@@ -308,7 +352,7 @@ async function main(): Promise<void> {
     console.log(`| sweep page: DB change → \`runs\` event, during the ${CLIENTS}-client load (${concurrentDelays.missed} missed) | ${concurrentDelays.length} | ${quantile(concurrentDelays, 0.5).toFixed(1)} | ${quantile(concurrentDelays, 0.95).toFixed(1)} | | |`);
     console.log(`\nConcurrent: ${load.perSecond.toFixed(1)} requests/s, ${load.errors} errors.`);
     if (browser) {
-      console.log(`Browser (Chromium, sweep page of ${big.runs} runs, ${browser.updates} run updates over 30 s): longest main-thread task ${browser.longest.toFixed(0)} ms; ${browser.over50} tasks over 50 ms, ${browser.over100} over 100 ms. While the page loaded (table, then the curves' first plotly draw): longest task ${browser.loadingLongest.toFixed(0)} ms.`);
+      console.log(`Browser (Chromium, sweep page of ${big.runs} runs, ${browser.updates} run updates over 30 s): longest main-thread task ${browser.longest.toFixed(0)} ms; ${browser.over50} tasks over 50 ms, ${browser.over100} over 100 ms. While the page loaded (table, then the curves' first plotly draw): longest task ${browser.loadingLongest.toFixed(0)} ms. Traced (Chromium, 10 s more), the longest task: ${browser.tracedLongest} (ms).`);
     }
   } finally {
     await db.close();
