@@ -158,12 +158,23 @@ describe.skipIf(!chromiumCheck.ok)(`workbench in a browser${chromiumCheck.ok ? '
     const inView = await page.locator('#runs-table tr[data-run]').count();
     expect(inView).toBeGreaterThan(10);
     expect(inView).toBeLessThan(60);
+    // The first run sits right under the head: no empty spacer row above it.
+    expect(await page.locator('#runs-table tbody tr').first().getAttribute('data-run')).toBe(runs[0].id);
     // A run in view updates live; the last run is reached by scrolling.
     await prisma.run.update({ where: { id: runs[0].id }, data: { epochsDone: 7 } });
     await expect.poll(() => page.locator(`tr[data-run="${runs[0].id}"]`).innerText()).toContain('7/10');
     expect(await page.locator(`tr[data-run="${runs[359].id}"]`).count()).toBe(0);
     await page.locator('.runs-scroll').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await expect.poll(() => page.locator(`tr[data-run="${runs[359].id}"]`).innerText()).toContain(runs[359].cellKey);
+    // Scrolled to the end, the last run is the table's last row and ends at the box's bottom.
+    expect(await page.locator('#runs-table tbody tr').last().getAttribute('data-run')).toBe(runs[359].id);
+    const gap = await page.evaluate(() => {
+      const box = document.querySelector('.runs-scroll')?.getBoundingClientRect();
+      const rows = document.querySelectorAll('#runs-table tbody tr');
+      const last = rows[rows.length - 1]?.getBoundingClientRect();
+      return box && last ? Math.abs(box.bottom - last.bottom) : Number.NaN;
+    });
+    expect(gap).toBeLessThan(3);
     await shot('sweep-large');
     expect(pageErrors).toEqual([]);
   });

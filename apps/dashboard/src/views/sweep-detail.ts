@@ -27,6 +27,11 @@ const PLAIN_TABLE_MAX_RUNS = 300;
 const ROW_HEIGHT = 33;
 const RUN_COLUMNS = ['', 'Cell', 'Status', 'Epochs', 'SRCC', 'PLCC', 'Attempts', 'Backend', 'Time', 'Error'];
 
+/** A grid point's runs in the order its squares and running epochs are shown. */
+function byRepeatAndSeed(a: RunSummary, b: RunSummary): number {
+  return a.splitRepeat - b.splitRepeat || (a.seed ?? 0) - (b.seed ?? 0);
+}
+
 /** `1h02m`, `3m05s`, `12s`. */
 function formatEta(seconds: number | null): string {
   if (seconds === null) return MISSING;
@@ -246,7 +251,7 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
   }
 
   function pointRuns(key: string): RunSummary[] {
-    return [...runs.values()].filter((r) => pointKey(r) === key).sort((a, b) => a.splitRepeat - b.splitRepeat || (a.seed ?? 0) - (b.seed ?? 0));
+    return [...runs.values()].filter((r) => pointKey(r) === key).sort(byRepeatAndSeed);
   }
 
   /** A cell's frame: its figures (filled by paintCells) and one square per run, linking to it. */
@@ -277,6 +282,7 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
       if (list) list.push(r);
       else byPoint.set(key, [r]);
     }
+    for (const list of byPoint.values()) list.sort(byRepeatAndSeed);
     const cells = [...cellOf].map(([key, frame]) => ({ frame, cell: heatCell({ runs: byPoint.get(key) ?? [] }, metric) }));
     const range = heatRange(cells.map((c) => c.cell));
     for (const { frame, cell } of cells) {
@@ -322,14 +328,14 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
     });
   }
 
-  /** Off-screen rows of a large sweep are not in the page: only rows in view are patched. */
   function fillRow(tr: HTMLTableRowElement, r: RunSummary): void {
     replace(tr, h('td', null, checkbox(r)), runCells(r).map((c) => h('td', null, c)));
   }
 
   /**
    * Replaces only the cells whose content changed (an epoch's update changes one or two of ten),
-   * and never the checkbox, which holds the reader's choice.
+   * and never the checkbox, which holds the reader's choice. A large sweep's rows out of view are
+   * not in the page (see virtualRows): they are built from `runs` when scrolled to.
    */
   function patchRow(r: RunSummary): void {
     const tr = rowOf.get(r.id);
@@ -364,12 +370,14 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
     const table = h('table', { id: 'runs-table' }, head, body);
     const wrap = h('div', { class: 'table-wrap' }, table);
     replace(runsSection, h('h2', null, 'Runs'), toolbar, wrap);
+    unmountRows?.();
+    unmountRows = null;
     if (runs.size <= PLAIN_TABLE_MAX_RUNS) {
       for (const r of runs.values()) body.appendChild(rowElement(r));
       return;
     }
     wrap.classList.add('runs-scroll');
-    virtualRows(wrap, body, [...runs.keys()]);
+    virtualRows(wrap, head, body, [...runs.keys()]);
   }
 
   function rowElement(r: RunSummary): HTMLTableRowElement {
@@ -379,13 +387,18 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
     return tr;
   }
 
-  /** The rows of `ids` in view of `scroller`, between two spacer rows that keep the scroll height. */
-  function virtualRows(scroller: HTMLElement, body: HTMLElement, ids: string[]): void {
-    const spacer = (px: number) => h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: RUN_COLUMNS.length, style: `height: ${px}px` }));
+  /**
+   * The rows of `ids` in view of `scroller`, between spacer rows that keep the scroll height. The
+   * rows start below the (sticky) head: its height is the list's margin in the scroller.
+   */
+  function virtualRows(scroller: HTMLElement, head: HTMLElement, body: HTMLElement, ids: string[]): void {
+    const spacer = (px: number) => (px > 0 ? [h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: RUN_COLUMNS.length, style: `height: ${px}px` }))] : []);
+    const margin = head.offsetHeight;
     const virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
       count: ids.length,
       getScrollElement: () => scroller,
       estimateSize: () => ROW_HEIGHT,
+      scrollMargin: margin,
       overscan: 10,
       scrollToFn: elementScroll,
       observeElementRect,
@@ -399,9 +412,10 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
         const run = runs.get(ids[item.index] ?? '');
         return run ? [rowElement(run)] : [];
       });
-      const top = items[0]?.start ?? 0;
-      const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
-      body.replaceChildren(spacer(top), ...rows, spacer(bottom));
+      // Item offsets count from the scroller's top (the margin included); the total does not.
+      const top = (items[0]?.start ?? margin) - margin;
+      const bottom = virtualizer.getTotalSize() - ((items.at(-1)?.end ?? margin) - margin);
+      body.replaceChildren(...spacer(top), ...rows, ...spacer(bottom));
     }
     unmountRows?.();
     unmountRows = virtualizer._didMount();
