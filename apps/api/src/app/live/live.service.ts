@@ -21,12 +21,14 @@ const PING_EVERY_TICKS = 15;
 /**
  * A watcher outlives its last subscriber by this many ticks (30 s at the default interval): a
  * page reloaded or navigated back to gets its snapshot from memory instead of reading the whole
- * sweep again (1,002 runs: ~75 ms on the embedded database).
+ * sweep again (a 1,002-run sweep: 50–75 ms on the embedded database; from memory ~10 ms).
  */
 const LINGER_TICKS = 30;
 
 interface Watcher {
   subscribers: Set<Subscriber<MessageEvent>>;
+  /** Stopped (lingered out, finished or shut down): it sends nothing more. */
+  stopped(): boolean;
   /** A subscriber arrived: the watcher stays. */
   retain(): void;
   /** The last subscriber left: the watcher stops after LINGER_TICKS unless another arrives. */
@@ -48,6 +50,8 @@ export class LiveService implements OnApplicationShutdown {
   private readonly logger = new Logger('live');
   private readonly sweepWatchers = new Map<string, Watcher & { state: SweepState }>();
   private readonly runWatchers = new Map<string, Watcher & { snapshot: () => MessageEvent[] }>();
+  /** Watchers being created, so that two first subscribers of one id share one. */
+  private readonly creating = new Map<string, Promise<Watcher>>();
 
   constructor(
     private readonly database: DatabaseService,
@@ -57,13 +61,13 @@ export class LiveService implements OnApplicationShutdown {
 
   /** `snapshot`, then `runs` / `sweep` as they change, then `end`. 404 before the stream starts. */
   async sweepEvents(id: string): Promise<Observable<MessageEvent>> {
-    const watcher = this.sweepWatchers.get(id) ?? (await this.watchSweep(id));
+    const watcher = this.sweepWatchers.get(id) ?? (await this.once(`sweep ${id}`, () => this.watchSweep(id)));
     return this.stream(watcher, () => [{ type: 'snapshot', data: watcher.state.snapshot() }], watcher.state.isFinal());
   }
 
   /** `snapshot` (the run and its epochs so far), then `run` / `epochs` as they change, then `end`. */
   async runEvents(id: string): Promise<Observable<MessageEvent>> {
-    const watcher = this.runWatchers.get(id) ?? (await this.watchRun(id));
+    const watcher = this.runWatchers.get(id) ?? (await this.once(`run ${id}`, () => this.watchRun(id)));
     return this.stream(watcher, watcher.snapshot, false);
   }
 
@@ -79,9 +83,24 @@ export class LiveService implements OnApplicationShutdown {
     }
   }
 
-  /** Subscribes to a watcher: its first events now, later ones as they come; stops it when the last subscriber leaves. */
+  /** `create()`'s watcher for `key`, shared by the calls that arrive while it is being created. */
+  private async once<W extends Watcher>(key: string, create: () => Promise<W>): Promise<W> {
+    const pending = this.creating.get(key) ?? create().finally(() => this.creating.delete(key));
+    this.creating.set(key, pending);
+    return (await pending) as W;
+  }
+
+  /**
+   * Subscribes to a watcher: its first events now, later ones as they come; when the last
+   * subscriber leaves, the watcher lingers (see LINGER_TICKS). A watcher that stopped between
+   * the lookup and this subscription ends the stream at once: the client reconnects to a new one.
+   */
   private stream(watcher: Watcher, first: () => MessageEvent[], finished: boolean): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
+      if (watcher.stopped() && !finished) {
+        subscriber.complete();
+        return;
+      }
       for (const event of first()) subscriber.next(event);
       if (finished) {
         subscriber.next({ type: 'end', data: {} });
@@ -169,7 +188,7 @@ export class LiveService implements OnApplicationShutdown {
       stopped = true;
       clearTimeout(timer);
       clearTimeout(linger);
-      registry.delete(id);
+      if (registry.get(id) === watcher) registry.delete(id);
     };
     const retain = () => clearTimeout(linger);
     const release = () => {
@@ -194,8 +213,10 @@ export class LiveService implements OnApplicationShutdown {
       }
       if (!stopped) timer = setTimeout(() => void loop(), this.intervalMs);
     };
-    const watcher = { subscribers, retain, release, stop } as Watcher;
+    const watcher = { subscribers, stopped: () => stopped, retain, release, stop } as Watcher;
     registry.set(id, watcher as W);
+    // Until its first subscriber arrives, it lingers like one whose subscribers left.
+    release();
     timer = setTimeout(() => void loop(), this.intervalMs);
     return watcher;
   }

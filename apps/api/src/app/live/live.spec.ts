@@ -115,6 +115,18 @@ describe(LiveService.name, () => {
     await expect.poll(() => live.watchedSweeps().map((w) => w.id), { timeout: 5_000 }).not.toContain(sweep.id);
   });
 
+  it('gives first subscribers that arrive together one watcher', async () => {
+    const prisma = api.db.prisma;
+    const live = api.app.get(LiveService);
+    const { sweep } = await seedSweep(prisma, { encoders: ['tiny-bert'], fusions: ['cosine'], datasets: ['synth'], seeds: [8], epochs: 2 });
+    await prisma.sweep.update({ where: { id: sweep.id }, data: { status: 'running' } });
+    // Called together (not through HTTP, which may serialise them): each finds no watcher yet.
+    const observables = await Promise.all(Array.from({ length: 3 }, () => live.sweepEvents(sweep.id)));
+    const subscriptions = observables.map((o) => o.subscribe(() => undefined));
+    expect(live.watchedSweeps().filter((w) => w.id === sweep.id)).toEqual([{ id: sweep.id, subscribers: 3 }]);
+    for (const s of subscriptions) s.unsubscribe();
+  });
+
   it('streams a run: its epochs so far, then new epochs as they land', async () => {
     const prisma = api.db.prisma;
     const { runs } = await seedSweep(prisma, { encoders: ['tiny-bert'], fusions: ['concat'], datasets: ['synth'], seeds: [5], epochs: 3 });
