@@ -16,7 +16,7 @@ export type {
   TimingMeasurement,
 } from './generated/prisma/client.js';
 export { fromDbMethod, fromDbReportRule, toDbMethod, toDbReportRule } from './enums.js';
-export { jsonFloat, jsonTimestamp, queryJsonRows } from './json-rows.js';
+export { jsonFloat, jsonTimestamp, queryJsonRows, timestampSql } from './json-rows.js';
 
 export { createDb, type CreateDbOptions, type Db } from './connection/create-db.js';
 export { parseDatabaseUrl, redactUrl, type DatabaseLocation } from './connection/database-url.js';

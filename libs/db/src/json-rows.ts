@@ -8,8 +8,9 @@ import type { PrismaClient } from './generated/prisma/client.js';
  * (bench/runs-explorer data). PostgreSQL serves the same SQL.
  *
  * `columns` maps each output name to its SQL expression (at most 100, json_build_array's limit);
- * values come back as JSON gives them: read timestamps with `jsonTimestamp`, floats that may be
- * NaN or infinite with `jsonFloat`.
+ * values come back as JSON gives them: select timestamps with `timestampSql` and read them with
+ * `jsonTimestamp`, read floats that may be NaN or infinite with `jsonFloat`. `columns`, `from`
+ * and `orderBy` are SQL written by the caller (never user text); values are bound parameters.
  */
 export async function queryJsonRows(
   prisma: PrismaClient,
@@ -24,9 +25,20 @@ export async function queryJsonRows(
   return rows.map((values) => Object.fromEntries(names.map((name, i) => [name, values[i]])));
 }
 
-/** A `timestamp` column (UTC without a zone, Prisma's convention) as JSON gives it → a Date. */
+/**
+ * A `timestamp` column (UTC without a zone, Prisma's convention) as milliseconds since 1970: JSON
+ * would give its text, whose form changes with the year (`10000-…`, `… BC`).
+ */
+export function timestampSql(expr: string): string {
+  return `(extract(epoch FROM ${expr}) * 1000)::float8`;
+}
+
+/** What `timestampSql` selected → a Date (null stays null). */
 export function jsonTimestamp(value: unknown): Date | null {
-  return typeof value === 'string' ? new Date(`${value}Z`) : null;
+  if (value === null || value === undefined) return null;
+  const date = new Date(Number(value));
+  if (Number.isNaN(date.getTime())) throw new Error(`timestamp ${JSON.stringify(value)} is not a date JavaScript can hold`);
+  return date;
 }
 
 /** A float column as JSON gives it (NaN and ±Infinity as strings) → the number Prisma would return. */

@@ -8,13 +8,13 @@ import { startGateway, type PgliteGateway } from './gateway.js';
 
 /** PostgreSQL's defaults. */
 const SETTINGS: AutovacuumSettings = { vacuumThreshold: 50, vacuumScaleFactor: 0.2, analyzeThreshold: 50, analyzeScaleFactor: 0.1, freezeMaxAge: 200_000_000 };
-const quiet: TableCounters = { table: 'Run', reltuples: 10_000, bytes: 5_734_400, deadRows: 0, modifiedSinceAnalyze: 0, xidAge: 1_000 };
+const quiet: TableCounters = { schema: 'public', table: 'Run', reltuples: 10_000, bytes: 5_734_400, deadRows: 0, modifiedSinceAnalyze: 0, xidAge: 1_000 };
 
 describe(tablesDue.name, () => {
   it('analyses a table once more rows changed than the threshold plus the scale factor allows', () => {
     expect(tablesDue([{ ...quiet, modifiedSinceAnalyze: 1_050 }], SETTINGS, false)).toEqual([]);
     expect(tablesDue([{ ...quiet, modifiedSinceAnalyze: 1_051 }], SETTINGS, false)).toEqual([
-      { table: 'Run', vacuum: false, analyze: true, reason: '1051 rows changed since the last analysis, over 1050' },
+      { schema: 'public', table: 'Run', vacuum: false, analyze: true, reason: '1051 rows changed since the last analysis, over 1050' },
     ]);
   });
 
@@ -27,7 +27,7 @@ describe(tablesDue.name, () => {
   it('analyses a table never analysed, and every table with rows on the first pass (counters start at zero)', () => {
     const empty: TableCounters = { ...quiet, table: 'Schedule', reltuples: -1, bytes: 0 };
     const never: TableCounters = { ...quiet, table: 'Sweep', reltuples: -1, bytes: 24_576 };
-    expect(tablesDue([empty, never, quiet], SETTINGS, false)).toEqual([{ table: 'Sweep', vacuum: false, analyze: true, reason: 'never analysed' }]);
+    expect(tablesDue([empty, never, quiet], SETTINGS, false)).toEqual([{ schema: 'public', table: 'Sweep', vacuum: false, analyze: true, reason: 'never analysed' }]);
     expect(tablesDue([empty, never, quiet], SETTINGS, true).map((a) => a.table)).toEqual(['Sweep', 'Run']);
   });
 });
@@ -125,6 +125,27 @@ describe('the schema under the autovacuum', () => {
       expect(columns).not.toContain('config');
       expect(columns).not.toContain('machine');
     } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('the autovacuum over several schemas', () => {
+  it('names each table with its schema, so a table outside the search path is maintained too', async () => {
+    const db = await PGlite.create();
+    await db.exec(`CREATE SCHEMA other; CREATE TABLE other.item (n int); INSERT INTO other.item SELECT generate_series(1, 100);
+      CREATE TABLE public.item (n int); INSERT INTO public.item SELECT generate_series(1, 100);`);
+    const gateway = await startGateway({ db, idleInTransactionTimeoutMs: 0 });
+    const autovacuum = await startAutovacuum({ url: gateway.url, intervalMs: 0 });
+    try {
+      const done = await autovacuum.pass();
+      expect(done.map((a) => `${a.schema}.${a.table}`)).toEqual(['other.item', 'public.item']);
+      // Both were analysed (row counts known), not the one in the search path twice.
+      const { rows } = await db.query<{ name: string; rows: number }>(`SELECT n.nspname || '.' || c.relname AS name, c.reltuples::int AS rows FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = 'item' ORDER BY 1`);
+      expect(rows).toEqual([{ name: 'other.item', rows: 100 }, { name: 'public.item', rows: 100 }]);
+    } finally {
+      await autovacuum.stop();
+      await gateway.close();
       await db.close();
     }
   });

@@ -40,6 +40,7 @@ export interface AutovacuumSettings {
 
 /** One table's size and counters (`pg_class` and `pg_stat_user_tables`). */
 export interface TableCounters {
+  schema: string;
   table: string;
   /** Rows as of the last VACUUM or ANALYZE; -1 when neither ever ran. */
   reltuples: number;
@@ -53,6 +54,7 @@ export interface TableCounters {
 
 /** What one table needs, and why (for the log). */
 export interface MaintenanceAction {
+  schema: string;
   table: string;
   vacuum: boolean;
   analyze: boolean;
@@ -79,16 +81,16 @@ export function tablesDue(tables: readonly TableCounters[], settings: Autovacuum
     else if (unknown) reasons.push(firstPass ? 'first pass since the database opened' : 'never analysed');
     const vacuum = tooOld || tooDead;
     const analyze = stale || unknown;
-    return vacuum || analyze ? [{ table: t.table, vacuum, analyze, reason: reasons.join('; ') }] : [];
+    return vacuum || analyze ? [{ schema: t.schema, table: t.table, vacuum, analyze, reason: reasons.join('; ') }] : [];
   });
 }
 
 const SETTINGS_SQL = `SELECT name, setting FROM pg_settings WHERE name IN
   ('autovacuum_vacuum_threshold', 'autovacuum_vacuum_scale_factor', 'autovacuum_analyze_threshold', 'autovacuum_analyze_scale_factor', 'autovacuum_freeze_max_age')`;
 
-const COUNTERS_SQL = `SELECT s.relname AS "table", c.reltuples::float8 AS reltuples, pg_relation_size(c.oid)::float8 AS bytes,
+const COUNTERS_SQL = `SELECT s.schemaname AS "schema", s.relname AS "table", c.reltuples::float8 AS reltuples, pg_relation_size(c.oid)::float8 AS bytes,
   s.n_dead_tup::float8 AS "deadRows", s.n_mod_since_analyze::float8 AS "modifiedSinceAnalyze", age(c.relfrozenxid)::float8 AS "xidAge"
-  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid ORDER BY s.relname`;
+  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid ORDER BY s.schemaname, s.relname`;
 
 async function readSettings(client: pg.Client): Promise<AutovacuumSettings> {
   const { rows } = await client.query<{ name: string; setting: string }>(SETTINGS_SQL);
@@ -106,19 +108,19 @@ async function readSettings(client: pg.Client): Promise<AutovacuumSettings> {
   };
 }
 
-/** `"Name"` for SQL: the table names come from the catalogue, quoted as identifiers. */
-const identifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** `"schema"."Name"` for SQL: the names come from the catalogue, quoted as identifiers. */
+const qualified = (action: Pick<MaintenanceAction, 'schema' | 'table'>) => [action.schema, action.table].map((name) => `"${name.replace(/"/g, '""')}"`).join('.');
 
 /** Runs one action: VACUUM outside any transaction; ANALYZE with the lower statistics target, set for its own transaction only. */
 async function maintain(client: pg.Client, action: MaintenanceAction): Promise<void> {
-  if (action.vacuum) await client.query(`VACUUM ${identifier(action.table)}`);
+  if (action.vacuum) await client.query(`VACUUM ${qualified(action)}`);
   if (!action.analyze) return;
   // SET LOCAL: the gateway shares one session among its clients; a plain SET would change theirs.
   // A failed transaction is rolled back at once: until it ends, it holds the one backend.
   await client.query('BEGIN');
   try {
     await client.query(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}`);
-    await client.query(`ANALYZE ${identifier(action.table)}`);
+    await client.query(`ANALYZE ${qualified(action)}`);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -158,14 +160,23 @@ export async function startAutovacuum(options: AutovacuumOptions): Promise<Autov
     running ??= (async () => {
       const { rows } = await client.query<TableCounters>(COUNTERS_SQL);
       const due = tablesDue(rows, settings, firstPass);
-      firstPass = false;
+      const done: MaintenanceAction[] = [];
       for (const action of due) {
-        if (stopped) break;
+        if (stopped) return done;
+        const what = `${[action.vacuum && 'vacuum', action.analyze && 'analyze'].filter(Boolean).join(' + ')} ${qualified(action)}`;
         const start = performance.now();
-        await maintain(client, action);
-        log(`autovacuum: ${[action.vacuum && 'vacuum', action.analyze && 'analyze'].filter(Boolean).join(' + ')} ${identifier(action.table)} (${action.reason}) in ${(performance.now() - start).toFixed(0)} ms`);
+        try {
+          await maintain(client, action);
+          done.push(action);
+          log(`autovacuum: ${what} (${action.reason}) in ${(performance.now() - start).toFixed(0)} ms`);
+        } catch (error) {
+          // One table failing (dropped meanwhile, locked) does not keep the others from their turn.
+          log(`autovacuum: ${what} failed: ${(error as Error).message}`);
+        }
       }
-      return due;
+      // Only a pass that went through every table ends the first pass (see the file comment).
+      firstPass = false;
+      return done;
     })().finally(() => (running = null));
     return running;
   };

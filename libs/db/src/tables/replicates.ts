@@ -9,7 +9,7 @@ import {
   type SweepStatus,
 } from '@agiqa/contracts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
-import { jsonFloat, jsonTimestamp, queryJsonRows } from '../json-rows.js';
+import { jsonFloat, jsonTimestamp, queryJsonRows, timestampSql } from '../json-rows.js';
 import { settingFields, settingRef } from './settings.js';
 
 /** A registered dataset as the tables refer to it. */
@@ -134,7 +134,7 @@ const TABLE_RUN_COLUMNS = [
 
 async function readTableRunRows(prisma: PrismaClient, where: { datasetIds?: string[]; sweepId?: string; runIds?: string[] }): Promise<TableRunRow[]> {
   const rows = await queryJsonRows(prisma, {
-    columns: Object.fromEntries(TABLE_RUN_COLUMNS.map((c) => [c, `t."${c}"`])),
+    columns: Object.fromEntries(TABLE_RUN_COLUMNS.map((c) => [c, c === 'finishedAt' ? timestampSql(`t."${c}"`) : `t."${c}"`])),
     from: `FROM (${TABLE_RUNS_SQL}) t`,
     orderBy: TABLE_RUNS_ORDER,
     values: [[...PER_CELL_CONFIG_KEYS], where.datasetIds ?? null, where.sweepId ?? null, where.runIds ?? null],

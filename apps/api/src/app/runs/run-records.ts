@@ -1,5 +1,5 @@
 import type { MethodName, ReportRule } from '@agiqa/contracts';
-import { jsonFloat, jsonTimestamp, queryJsonRows, toDbMethod, toDbReportRule, type PrismaClient } from '@agiqa/db';
+import { jsonFloat, jsonTimestamp, queryJsonRows, timestampSql, toDbMethod, toDbReportRule, type PrismaClient } from '@agiqa/db';
 import type { RunRecord } from './run-summary.js';
 
 /**
@@ -26,8 +26,15 @@ const RUN_COLUMNS = [
   'finishedAt', 'tags', 'note', 'createdAt',
 ] as const satisfies readonly (keyof RunRecordWithNames)[];
 
+// Every field of a RunRecord is read: one added to RunRecord but not above fails to compile here.
+type Unread = Exclude<keyof RunRecord, (typeof RUN_COLUMNS)[number]>;
+const everyFieldRead: [Unread] extends [never] ? true : Unread = true;
+void everyFieldRead;
+
+const TIMESTAMPS = new Set<string>(['startedAt', 'finishedAt', 'createdAt']);
+
 const COLUMNS: Record<string, string> = {
-  ...Object.fromEntries(RUN_COLUMNS.map((c) => [c, `r."${c}"`])),
+  ...Object.fromEntries(RUN_COLUMNS.map((c) => [c, TIMESTAMPS.has(c) ? timestampSql(`r."${c}"`) : `r."${c}"`])),
   dataset: 'd."name"',
   sweepName: 's."name"',
   gridEpochs: `s."grid"->'epochs'`,
