@@ -1,11 +1,11 @@
 import type { RunGroup, RunList, RunRow } from '@agiqa/contracts';
-import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import { href, type Route } from '../app/routes.js';
 import { isAbort, type ViewContext } from '../app/view.js';
 import { configText, explorerParams, formatStat, GROUP_METRICS, splitConditions, type ExplorerQuery } from '../model/explorer.js';
 import { formatNumber, formatText } from '../model/format.js';
 import { actionButton, errorBox, loading, pageHeader, statusBadge, table } from '../ui/components.js';
 import { h, replace } from '../ui/dom.js';
+import { mountVirtualList, type VirtualList } from '../ui/virtual-list.js';
 
 /** Runs fetched per request while scrolling. */
 const PAGE = 200;
@@ -194,7 +194,7 @@ async function renderRuns(ctx: ViewContext, root: HTMLElement, message: HTMLElem
       fetchPage(ctx, query, PAGE, page * PAGE)
         .then((list) => {
           list.items.forEach((r, i) => rows.set(page * PAGE + i, r));
-          draw();
+          if (mounted) draw(mounted.list);
         })
         .catch((error: unknown) => {
           if (!isAbort(error)) replace(message, errorBox(error, 'Loading more runs'));
@@ -203,27 +203,14 @@ async function renderRuns(ctx: ViewContext, root: HTMLElement, message: HTMLElem
     }
   };
 
-  const virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
-    count: total,
-    getScrollElement: () => scroller,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    scrollToFn: elementScroll,
-    observeElementRect,
-    observeElementOffset,
-    onChange: () => draw(),
-  });
-
-  function draw(): void {
-    const items = virtualizer.getVirtualItems();
-    spacer.style.height = `${virtualizer.getTotalSize()}px`;
+  function draw(list: VirtualList): void {
+    const items = list.getVirtualItems();
+    spacer.style.height = `${list.getTotalSize()}px`;
     spacer.replaceChildren(...items.map((item) => rowElement(item.index, item.start)));
     ensurePages(items.map((item) => item.index));
   }
 
   replace(root, h('div', { class: 'toolbar' }, count, actions), total === 0 ? h('p', { class: 'empty' }, 'No run matches.') : h('div', { class: 'vtable' }, headRow, scroller));
-  const unmount = virtualizer._didMount();
-  ctx.onDispose(unmount);
-  virtualizer._willUpdate();
-  draw();
+  const mounted = mountVirtualList({ scroller, count: total, rowHeight: ROW_HEIGHT, overscan: 12, draw });
+  ctx.onDispose(mounted.unmount);
 }

@@ -1,5 +1,4 @@
 import type { EpochMetricRow, RunSummary, SweepSnapshotEvent, SweepStateEvent } from '@agiqa/contracts';
-import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import { followEvents } from '../api/live.js';
 import { href, type Route } from '../app/routes.js';
 import { isAbort, type ViewContext } from '../app/view.js';
@@ -14,6 +13,7 @@ import { actionButton, errorBox, flag, FLAG_HELP, fractionBar, keyValues, loadin
 import { h, replace } from '../ui/dom.js';
 import { select } from '../ui/form.js';
 import { drawPlot } from '../ui/plot.js';
+import { mountVirtualList, type VirtualList } from '../ui/virtual-list.js';
 
 /** Runs whose curves the page overlays at most. */
 const MAX_CURVES = 8;
@@ -394,19 +394,8 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
   function virtualRows(scroller: HTMLElement, head: HTMLElement, body: HTMLElement, ids: string[]): void {
     const spacer = (px: number) => (px > 0 ? [h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: RUN_COLUMNS.length, style: `height: ${px}px` }))] : []);
     const margin = head.offsetHeight;
-    const virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
-      count: ids.length,
-      getScrollElement: () => scroller,
-      estimateSize: () => ROW_HEIGHT,
-      scrollMargin: margin,
-      overscan: 10,
-      scrollToFn: elementScroll,
-      observeElementRect,
-      observeElementOffset,
-      onChange: () => draw(),
-    });
-    function draw(): void {
-      const items = virtualizer.getVirtualItems();
+    function draw(list: VirtualList): void {
+      const items = list.getVirtualItems();
       rowOf.clear();
       const rows = items.flatMap((item) => {
         const run = runs.get(ids[item.index] ?? '');
@@ -414,13 +403,11 @@ export async function sweepDetailView(ctx: ViewContext, route: Extract<Route, { 
       });
       // Item offsets count from the scroller's top (the margin included); the total does not.
       const top = (items[0]?.start ?? margin) - margin;
-      const bottom = virtualizer.getTotalSize() - ((items.at(-1)?.end ?? margin) - margin);
+      const bottom = list.getTotalSize() - ((items.at(-1)?.end ?? margin) - margin);
       body.replaceChildren(...spacer(top), ...rows, ...spacer(bottom));
     }
     unmountRows?.();
-    unmountRows = virtualizer._didMount();
-    virtualizer._willUpdate();
-    draw();
+    unmountRows = mountVirtualList({ scroller, count: ids.length, rowHeight: ROW_HEIGHT, overscan: 10, scrollMargin: margin, draw }).unmount;
   }
 
   function runMetric(r: RunSummary, m: 'srcc' | 'plcc'): HTMLElement | string {
